@@ -1,0 +1,141 @@
+package io.segstream.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+
+/**
+ * Every segstream setting, one documented constant each (Kafka's {@link ConfigDef} style).
+ *
+ * <p>Sources, later wins: defaults, a properties file, then environment variables. A key's variable
+ * is {@code SEGSTREAM_} + the key upper-cased with dots as underscores ({@code topic.frames} is
+ * {@code SEGSTREAM_TOPIC_FRAMES}). Keys segstream does not define are Kafka client/Streams settings
+ * and are passed through unchanged; from the environment they are {@code SEGSTREAM_KAFKA_} + the key
+ * ({@code SEGSTREAM_KAFKA_SECURITY_PROTOCOL=SSL} is {@code security.protocol=SSL}).
+ */
+public final class SegstreamConfig extends AbstractConfig {
+
+  public static final String ENV_PREFIX = "SEGSTREAM_";
+  public static final String ENV_KAFKA_PREFIX = "SEGSTREAM_KAFKA_";
+
+  public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+  public static final String APPLICATION_ID = "application.id";
+  public static final String PROCESSING_GUARANTEE = "processing.guarantee";
+  public static final String TOPIC_FRAMES = "topic.frames";
+  public static final String TOPIC_MASKS = "topic.masks";
+  public static final String TOPIC_AREAS = "topic.areas";
+  public static final String TOPIC_DLQ = "topic.dlq";
+  public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+  public static final String MODEL_DIR = "model.dir";
+  public static final String DEVICES = "devices";
+  public static final String INSTANCES_PER_DEVICE = "instances.per.device";
+  public static final String MAX_BATCH_SIZE = "max.batch.size";
+  public static final String MAX_QUEUE_DELAY_MS = "max.queue.delay.ms";
+  public static final String QUEUE_CAPACITY = "queue.capacity";
+  public static final String TF_INTRA_OP_THREADS = "tf.intra.op.threads";
+  public static final String TF_INTER_OP_THREADS = "tf.inter.op.threads";
+  public static final String MAX_FRAME_BYTES = "max.frame.bytes";
+  public static final String MAX_FRAME_PIXELS = "max.frame.pixels";
+  public static final String HTTP_PORT = "http.port";
+
+  public static final ConfigDef CONFIG =
+      new ConfigDef()
+          .define(BOOTSTRAP_SERVERS, Type.STRING, "localhost:9092", Importance.HIGH,
+              "Kafka bootstrap servers.")
+          .define(APPLICATION_ID, Type.STRING, "segstream", Importance.HIGH,
+              "Kafka Streams application id: the consumer group and the prefix of internal topics.")
+          .define(PROCESSING_GUARANTEE, Type.STRING, "at_least_once",
+              ValidString.in("at_least_once", "exactly_once_v2"), Importance.HIGH,
+              "Kafka Streams processing guarantee: at_least_once or exactly_once_v2.")
+          .define(TOPIC_FRAMES, Type.STRING, "frames", Importance.HIGH,
+              "Input topic of ImageFrame events, keyed by stream id.")
+          .define(TOPIC_MASKS, Type.STRING, "masks", Importance.HIGH,
+              "Output topic of SegmentationMask events.")
+          .define(TOPIC_AREAS, Type.STRING, "class-areas", Importance.HIGH,
+              "Output topic of ClassAreas events.")
+          .define(TOPIC_DLQ, Type.STRING, "frames-dlq", Importance.HIGH,
+              "Dead-letter topic: the original record bytes, with the reason in headers.")
+          .define(SCHEMA_REGISTRY_URL, Type.STRING, "", Importance.MEDIUM,
+              "Confluent-compatible schema registry (e.g. Apicurio's ccompat API). Empty: Avro single-object encoding, no registry.")
+          .define(MODEL_DIR, Type.STRING, "models/fcn-default", Importance.HIGH,
+              "Directory holding the SavedModel and its segstream-model.properties.")
+          .define(DEVICES, Type.STRING, "auto", Importance.MEDIUM,
+              "Where model instances run: auto, cpu, or a list such as gpu:0,gpu:1.")
+          .define(INSTANCES_PER_DEVICE, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM,
+              "Model instances (each with its own predictor) per device.")
+          .define(MAX_BATCH_SIZE, Type.INT, 8, Range.atLeast(1), Importance.MEDIUM,
+              "Most frames the dynamic batcher puts in one model call.")
+          .define(MAX_QUEUE_DELAY_MS, Type.INT, 5, Range.atLeast(0), Importance.MEDIUM,
+              "Longest a frame waits in the batcher for others to join its batch.")
+          .define(QUEUE_CAPACITY, Type.INT, 64, Range.atLeast(1), Importance.LOW,
+              "Frames the batcher queues before callers block (backpressure).")
+          .define(TF_INTRA_OP_THREADS, Type.INT, 0, Range.atLeast(0), Importance.LOW,
+              "TensorFlow intra-op threads; 0 derives it from cores and instances.")
+          .define(TF_INTER_OP_THREADS, Type.INT, 0, Range.atLeast(0), Importance.LOW,
+              "TensorFlow inter-op threads; 0 derives it from cores and instances.")
+          .define(MAX_FRAME_BYTES, Type.INT, 8 * 1024 * 1024, Range.atLeast(1), Importance.MEDIUM,
+              "Largest encoded frame accepted; larger ones go to the dead-letter topic.")
+          .define(MAX_FRAME_PIXELS, Type.LONG, 4096L * 4096L, Range.atLeast(1), Importance.MEDIUM,
+              "Largest width*height accepted, checked from the image header before decoding.")
+          .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65535), Importance.LOW,
+              "Port of the health and Prometheus metrics endpoints; 0 picks a free port.");
+
+  public SegstreamConfig(Map<?, ?> props) {
+    super(CONFIG, props, false);
+  }
+
+  /** Defaults, then the file (if any), then environment overrides. */
+  public static SegstreamConfig load(Path propertiesFile, Map<String, String> env) throws IOException {
+    Map<String, Object> props = new HashMap<>();
+    if (propertiesFile != null) {
+      Properties file = new Properties();
+      try (InputStream in = Files.newInputStream(propertiesFile)) {
+        file.load(in);
+      }
+      file.forEach((k, v) -> props.put(k.toString(), v.toString()));
+    }
+    props.putAll(fromEnvironment(env));
+    return new SegstreamConfig(props);
+  }
+
+  /** The settings the environment overrides, by key. */
+  static Map<String, String> fromEnvironment(Map<String, String> env) {
+    Map<String, String> props = new HashMap<>();
+    for (String key : CONFIG.names()) {
+      String value = env.get(envVar(key));
+      if (value != null) {
+        props.put(key, value);
+      }
+    }
+    env.forEach(
+        (name, value) -> {
+          if (name.startsWith(ENV_KAFKA_PREFIX)) {
+            props.put(name.substring(ENV_KAFKA_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'), value);
+          }
+        });
+    return props;
+  }
+
+  /** The environment variable that overrides {@code key}. */
+  public static String envVar(String key) {
+    return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_');
+  }
+
+  /** Settings segstream does not define: Kafka client and Streams settings, passed through as given. */
+  public Map<String, Object> kafkaPassThrough() {
+    Map<String, Object> extra = new HashMap<>(originals());
+    CONFIG.names().forEach(extra::remove);
+    return extra;
+  }
+}
