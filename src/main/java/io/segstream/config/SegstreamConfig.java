@@ -132,6 +132,19 @@ public final class SegstreamConfig extends AbstractConfig {
     return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_');
   }
 
+  /** The README's configuration table: key, environment variable, default, meaning. */
+  public static String markdownTable() {
+    StringBuilder table =
+        new StringBuilder("| key | environment variable | default | meaning |\n|---|---|---|---|\n");
+    for (ConfigDef.ConfigKey key : CONFIG.configKeys().values()) {
+      Object defaultValue = key.defaultValue;
+      String shown = defaultValue == null || defaultValue.toString().isEmpty() ? "(empty)" : defaultValue.toString();
+      table.append("| `").append(key.name).append("` | `").append(envVar(key.name)).append("` | `")
+          .append(shown).append("` | ").append(key.documentation).append(" |\n");
+    }
+    return table.toString();
+  }
+
   /** Settings segstream does not define: Kafka client and Streams settings, passed through as given. */
   public Map<String, Object> kafkaPassThrough() {
     Map<String, Object> extra = new HashMap<>(originals());

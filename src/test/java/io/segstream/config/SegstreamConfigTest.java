@@ -46,4 +46,14 @@ class SegstreamConfigTest {
     assertEquals(
         "SEGSTREAM_MAX_QUEUE_DELAY_MS", SegstreamConfig.envVar(SegstreamConfig.MAX_QUEUE_DELAY_MS));
   }
+
+  @Test
+  void readmeDocumentsEveryKey() throws Exception {
+    String readme = Files.readString(Path.of("README.md"));
+    assertEquals(
+        true,
+        readme.contains(SegstreamConfig.markdownTable()),
+        "README.md's configuration table is stale; paste SegstreamConfig.markdownTable() "
+            + "(bin/segstream config --markdown) into it");
+  }
 }
