@@ -238,7 +238,16 @@ public final class DynamicBatcher implements Segmenter {
         }
       }
     } catch (InterruptedException e) {
-      // close() interrupts only after marking closed.
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException | Error e) {
+      // Without a scheduler nothing would ever run: fail fast rather than let callers time out.
+      log.error("Batch scheduler failed; the segmenter stops", e);
+      closed = true;
+      SegmentationException stopped = new SegmentationException("batch scheduler failed: " + e, e);
+      queues.values().forEach(queue -> queue.forEach(request -> request.result.completeExceptionally(stopped)));
+      queues.clear();
+      queued = 0;
+      space.signalAll();
     } finally {
       lock.unlock();
     }

@@ -123,12 +123,13 @@ public final class ModelInstancePool implements AutoCloseable {
    * should span every core, and the inter-op pool needs a thread per instance so that concurrent
    * model calls do not queue behind each other.
    */
-  static SessionSettings sessionSettings(int cores, int instances, int intraOp, int interOp) {
+  public static SessionSettings sessionSettings(int cores, int instances, int intraOp, int interOp) {
     return new SessionSettings(
         intraOp > 0 ? intraOp : Math.max(1, cores), interOp > 0 ? interOp : Math.max(1, instances));
   }
 
-  static String deviceName(Device device) {
+  /** A device as {@code devices} names it: cpu or gpu:N. */
+  public static String deviceName(Device device) {
     return device.isGpu() ? "gpu:" + device.getDeviceId() : "cpu";
   }
 

@@ -22,12 +22,12 @@ import org.tensorflow.types.TInt32;
  * A tiny SavedModel whose mask is known exactly: a 1x1 convolution that scores each pixel's red, green
  * and blue channel as classes 0, 1 and 2, so a pixel's class is its dominant channel.
  */
-final class ColourModel {
+public final class ColourModel {
 
-  static final List<String> LABELS = List.of("red", "green", "blue");
+  public static final List<String> LABELS = List.of("red", "green", "blue");
 
   /** How the exported model presents its scores. */
-  enum Outputs {
+  public enum Outputs {
     /** "probabilities" (softmax) and "classes" (int32 argmax), like segstream's FCN. */
     PROBABILITIES_AND_CLASSES,
     /** Only "logits": segstream applies softmax and argmax itself. */
@@ -37,7 +37,7 @@ final class ColourModel {
   private ColourModel() {}
 
   /** Exports the model into {@code dir} with its segstream-model.properties. */
-  static Path export(Path dir, Outputs outputs) throws IOException {
+  public static Path export(Path dir, Outputs outputs) throws IOException {
     TensorFlowRuntime.engine();
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
@@ -84,12 +84,12 @@ final class ColourModel {
   }
 
   /** The class of pixel (x, y) in {@link #image}: a seeded pattern over the three classes. */
-  static int expectedClass(int x, int y, int seed) {
+  public static int expectedClass(int x, int y, int seed) {
     return Math.floorMod(x * 7 + y * 3 + seed * 11 + (x * y) % 5, 3);
   }
 
   /** An image whose pixel (x, y) has {@link #expectedClass} as its clearly dominant channel. */
-  static RgbImage image(int width, int height, int seed) {
+  public static RgbImage image(int width, int height, int seed) {
     byte[] pixels = new byte[width * height * 3];
     for (int y = 0; y < height; y++) {
       for (int x = 0; x < width; x++) {
@@ -103,7 +103,7 @@ final class ColourModel {
     return new RgbImage(width, height, pixels);
   }
 
-  static byte[] expectedMask(int width, int height, int seed) {
+  public static byte[] expectedMask(int width, int height, int seed) {
     byte[] mask = new byte[width * height];
     for (int y = 0; y < height; y++) {
       for (int x = 0; x < width; x++) {
