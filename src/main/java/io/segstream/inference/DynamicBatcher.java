@@ -73,7 +73,9 @@ public final class DynamicBatcher implements Segmenter {
   private final Map<ImageSize, ArrayDeque<Request>> queues = new LinkedHashMap<>();
   private final ArrayDeque<ModelInstance> idle = new ArrayDeque<>();
   private volatile int queued;
+  /** No more images are taken: set by close, or by a failed scheduler. */
   private boolean closed;
+  private boolean closeCalled;
 
   /** Starts batching for the pool's instances; closing the batcher closes the pool and the metrics. */
   public DynamicBatcher(
@@ -366,9 +368,10 @@ public final class DynamicBatcher implements Segmenter {
     List<Request> abandoned = new ArrayList<>();
     lock.lock();
     try {
-      if (closed) {
+      if (closeCalled) {
         return;
       }
+      closeCalled = true;
       closed = true;
       queues.values().forEach(abandoned::addAll);
       queues.clear();
