@@ -14,7 +14,6 @@ import ai.djl.translate.TranslateException;
 import ai.djl.util.PairList;
 import io.segstream.image.RgbImage;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -211,10 +210,5 @@ public final class DjlSegmenter implements Segmenter, BatchBackend {
     if (placement != null) {
       placement.close();
     }
-  }
-
-  /** For tests and the bench: the model directory actually loaded (a placed copy, or the original). */
-  Path loadedDir() {
-    return placement == null ? config.modelDir() : placement.dir();
   }
 }

@@ -57,7 +57,12 @@ class SegmentersTest {
       }
 
       String scrape = registry.scrape();
-      assertTrue(scrape.contains("segstream_inference_requests_total{"), scrape);
+      for (String series : List.of("segstream_inference_requests_total{", "segstream_inference_executions_total{",
+          "segstream_inference_batch_size_count{", "segstream_inference_queue_time_seconds_count{",
+          "segstream_inference_compute_time_seconds_count{", "segstream_inference_pending{",
+          "segstream_inference_rejected_total{")) {
+        assertTrue(scrape.contains(series), series + " in\n" + scrape);
+      }
       assertTrue(scrape.contains("instance=\"cpu#1\""), scrape);
       double answered = registry.get(io.segstream.ops.InferenceMetrics.REQUESTS).counters().stream()
           .mapToDouble(c -> c.count()).sum();
