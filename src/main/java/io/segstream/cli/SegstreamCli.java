@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       ConfigCommand.class,
+      BenchCommand.class,
     })
 public final class SegstreamCli {
 

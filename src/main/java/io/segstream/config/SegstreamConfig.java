@@ -43,6 +43,7 @@ public final class SegstreamConfig extends AbstractConfig {
   public static final String MAX_BATCH_SIZE = "max.batch.size";
   public static final String MAX_QUEUE_DELAY_MS = "max.queue.delay.ms";
   public static final String QUEUE_CAPACITY = "queue.capacity";
+  public static final String REQUEST_TIMEOUT_MS = "request.timeout.ms";
   public static final String TF_INTRA_OP_THREADS = "tf.intra.op.threads";
   public static final String TF_INTER_OP_THREADS = "tf.inter.op.threads";
   public static final String MAX_FRAME_BYTES = "max.frame.bytes";
@@ -81,6 +82,8 @@ public final class SegstreamConfig extends AbstractConfig {
               "Longest a frame waits in the batcher for others to join its batch.")
           .define(QUEUE_CAPACITY, Type.INT, 64, Range.atLeast(1), Importance.LOW,
               "Frames the batcher queues before callers block (backpressure).")
+          .define(REQUEST_TIMEOUT_MS, Type.INT, 30_000, Range.atLeast(1), Importance.LOW,
+              "Longest a frame may wait for queue space and its result together; then it fails to the dead-letter topic.")
           .define(TF_INTRA_OP_THREADS, Type.INT, 0, Range.atLeast(0), Importance.LOW,
               "TensorFlow intra-op threads; 0 derives it from cores and instances.")
           .define(TF_INTER_OP_THREADS, Type.INT, 0, Range.atLeast(0), Importance.LOW,

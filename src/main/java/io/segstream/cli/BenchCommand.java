@@ -1,0 +1,11 @@
+package io.segstream.cli;
+
+import picocli.CommandLine.Command;
+
+/** Benchmarks; each subcommand writes its figures under target/bench. */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Measure throughput; results go to target/bench/.",
+    subcommands = {ModelBenchCommand.class})
+public final class BenchCommand {}

@@ -1,0 +1,16 @@
+package io.segstream.inference;
+
+import io.segstream.image.RgbImage;
+
+/** Width and height: images batch together only when these are equal. */
+record ImageSize(int width, int height) {
+
+  static ImageSize of(RgbImage image) {
+    return new ImageSize(image.width(), image.height());
+  }
+
+  @Override
+  public String toString() {
+    return width + "x" + height;
+  }
+}

@@ -1,0 +1,131 @@
+package io.segstream.ops;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Inference server metrics in the style of Triton's, tagged by model, version, device and instance.
+ *
+ * <ul>
+ *   <li>{@code segstream.inference.requests} (outcome=success|failure): images answered, Triton's
+ *       {@code nv_inference_request_success/failure};
+ *   <li>{@code segstream.inference.executions}: model calls ({@code nv_inference_exec_count}); the mean
+ *       batch size is requests / executions, its distribution {@code segstream.inference.batch.size};
+ *   <li>{@code segstream.inference.queue.time}: per image, enqueue to dispatch to an instance;
+ *   <li>{@code segstream.inference.compute.time}: per model call;
+ *   <li>{@code segstream.inference.pending}: images queued, not yet dispatched;
+ *   <li>{@code segstream.inference.rejected}: images refused because the queue stayed full.
+ * </ul>
+ */
+public final class InferenceMetrics implements AutoCloseable {
+
+  public static final String REQUESTS = "segstream.inference.requests";
+  public static final String EXECUTIONS = "segstream.inference.executions";
+  public static final String BATCH_SIZE = "segstream.inference.batch.size";
+  public static final String QUEUE_TIME = "segstream.inference.queue.time";
+  public static final String COMPUTE_TIME = "segstream.inference.compute.time";
+  public static final String PENDING = "segstream.inference.pending";
+  public static final String REJECTED = "segstream.inference.rejected";
+
+  private final MeterRegistry registry;
+  private final Tags modelTags;
+  private final Counter rejected;
+  private final List<Meter> registered = new ArrayList<>();
+
+  public InferenceMetrics(MeterRegistry registry, String model, String version) {
+    this.registry = registry;
+    this.modelTags = Tags.of("model", model, "version", version);
+    this.rejected =
+        remember(Counter.builder(REJECTED).description("Images refused: the queue stayed full")
+            .tags(modelTags).register(registry));
+  }
+
+  /** Metrics that go nowhere, for tools and tests that do not export them. */
+  public static InferenceMetrics unexported() {
+    return new InferenceMetrics(new SimpleMeterRegistry(), "", "");
+  }
+
+  private <M extends Meter> M remember(M meter) {
+    synchronized (registered) {
+      registered.add(meter);
+    }
+    return meter;
+  }
+
+  /** Reports {@code pending.applyAsDouble(owner)} as the queue length. */
+  public <T> void pendingRequests(T owner, ToDoubleFunction<T> pending) {
+    remember(Gauge.builder(PENDING, owner, pending).description("Images queued, not yet dispatched")
+        .tags(modelTags).register(registry));
+  }
+
+  public void rejected() {
+    rejected.increment();
+  }
+
+  /** The meters of one model instance. */
+  public Instance instance(String device, String instance) {
+    return new Instance(modelTags.and("device", device, "instance", instance));
+  }
+
+  /** Meters of one model instance. */
+  public final class Instance {
+    private final Counter succeeded;
+    private final Counter failed;
+    private final Counter executions;
+    private final DistributionSummary batchSize;
+    private final Timer queueTime;
+    private final Timer computeTime;
+
+    private Instance(Tags tags) {
+      succeeded = remember(Counter.builder(REQUESTS).description("Images answered")
+          .tags(tags).tag("outcome", "success").register(registry));
+      failed = remember(Counter.builder(REQUESTS).description("Images answered")
+          .tags(tags).tag("outcome", "failure").register(registry));
+      executions = remember(Counter.builder(EXECUTIONS).description("Model calls")
+          .tags(tags).register(registry));
+      batchSize = remember(DistributionSummary.builder(BATCH_SIZE).description("Images per model call")
+          .tags(tags).register(registry));
+      queueTime = remember(Timer.builder(QUEUE_TIME).description("Per image, enqueue to dispatch")
+          .tags(tags).register(registry));
+      computeTime = remember(Timer.builder(COMPUTE_TIME).description("Per model call")
+          .tags(tags).register(registry));
+    }
+
+    public void queued(long nanos) {
+      queueTime.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void executed(int images, long computeNanos) {
+      executions.increment();
+      batchSize.record(images);
+      computeTime.record(computeNanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void succeeded() {
+      succeeded.increment();
+    }
+
+    public void failed() {
+      failed.increment();
+    }
+  }
+
+  /** Unregisters every meter, so a replaced model version leaves no stale series behind. */
+  @Override
+  public void close() {
+    synchronized (registered) {
+      registered.forEach(registry::remove);
+      registered.clear();
+    }
+  }
+}
