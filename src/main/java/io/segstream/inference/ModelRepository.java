@@ -19,7 +19,7 @@ import java.util.stream.Stream;
 public final class ModelRepository {
 
   public static final String SAVED_MODEL_FILE = "saved_model.pb";
-  public static final String MODEL_CONFIG_FILE = "segstream-model.properties";
+  public static final String MODEL_CONFIG_FILE = ModelConfig.FILE_NAME;
 
   private final Path root;
 
