@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     description = "Real-time FCN semantic segmentation of video frames on Kafka Streams.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      ModelCommand.class,
     })
 public final class SegstreamCli {
 
