@@ -61,7 +61,8 @@ public final class ImportTfjsCommand implements Callable<Integer> {
           + (result.sourceInputSize() == null ? "" : " (resized to and from inside the SavedModel)"));
       System.out.println("  output: " + result.sourceOutputChannels() + " channel(s) -> classes " + result.labels());
       return 0;
-    } catch (IOException | IllegalArgumentException e) {
+    } catch (IOException | RuntimeException e) {
+      // Malformed JSON, an unsupported op, a missing shard: the message says which; no stack trace.
       System.err.println("import-tfjs: " + e.getMessage());
       return 1;
     }

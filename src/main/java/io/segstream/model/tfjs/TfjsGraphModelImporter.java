@@ -251,7 +251,8 @@ public final class TfjsGraphModelImporter {
   /** Runs a batch of an odd size through the graph, so a broken import fails here, not when serving. */
   private static void probe(Session session, Operand<TFloat32> image, Operand<TFloat32> scores, int classes)
       throws IOException {
-    try (TFloat32 input = TFloat32.tensorOf(Shape.of(PROBE_SHAPE));
+    // Zeros: a new tensor's memory is not cleared.
+    try (TFloat32 input = TFloat32.tensorOf(Shape.of(PROBE_SHAPE), data -> data.scalars().forEach(s -> s.setFloat(0f)));
         var result = session.runner().feed(image, input).fetch(scores).run()) {
       Tensor out = result.get(0);
       Shape expected = Shape.of(PROBE_SHAPE[0], PROBE_SHAPE[1], PROBE_SHAPE[2], classes);

@@ -68,9 +68,12 @@ class TfjsGraphModelImporterTest {
         TFloat32 images = TFloat32.tensorOf(Shape.of(2, 5, 7, 3), data -> {
           for (int y = 0; y < 5; y++) {
             for (int x = 0; x < 7; x++) {
+              // Every value set: tensorOf does not zero the memory.
               data.setFloat(0f, 0, y, x, 0);
               data.setFloat(0.3f, 0, y, x, 1);
+              data.setFloat(0.6f, 0, y, x, 2);
               data.setFloat(1f, 1, y, x, 0);
+              data.setFloat(0.2f, 1, y, x, 1);
               data.setFloat(0.9f, 1, y, x, 2);
             }
           }
