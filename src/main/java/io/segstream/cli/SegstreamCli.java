@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       ConfigCommand.class,
       BenchCommand.class,
+      ModelCommand.class,
     })
 public final class SegstreamCli {
 
