@@ -36,6 +36,9 @@ public final class SegstreamConfig extends AbstractConfig {
   public static final String TOPIC_MASKS = "topic.masks";
   public static final String TOPIC_AREAS = "topic.areas";
   public static final String TOPIC_DLQ = "topic.dlq";
+  public static final String TOPICS_CREATE = "topics.create";
+  public static final String TOPIC_PARTITIONS = "topic.partitions";
+  public static final String TOPIC_REPLICATION_FACTOR = "topic.replication.factor";
   public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
   public static final String MODEL_DIR = "model.dir";
   public static final String DEVICES = "devices";
@@ -66,6 +69,12 @@ public final class SegstreamConfig extends AbstractConfig {
               "Output topic of ClassAreas events.")
           .define(TOPIC_DLQ, Type.STRING, "frames-dlq", Importance.HIGH,
               "Dead-letter topic: the original record bytes, with the reason in headers.")
+          .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.MEDIUM,
+              "Create the four topics at start when they are missing.")
+          .define(TOPIC_PARTITIONS, Type.INT, 3, Range.atLeast(1), Importance.MEDIUM,
+              "Partitions of topics segstream creates; bounds how many stream threads share the work.")
+          .define(TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) -1, Importance.MEDIUM,
+              "Replication factor of topics segstream creates; -1 takes the broker's default.")
           .define(SCHEMA_REGISTRY_URL, Type.STRING, "", Importance.MEDIUM,
               "Confluent-compatible schema registry (e.g. Apicurio's ccompat API). Empty: Avro single-object encoding, no registry.")
           .define(MODEL_DIR, Type.STRING, "models/fcn-default", Importance.HIGH,
