@@ -78,8 +78,9 @@ public final class RegistryAvroSerde<T extends SpecificRecord> implements Serde<
     }
     if (data.length < HEADER_BYTES || data[0] != MAGIC_BYTE) {
       throw new SerializationException(
-          "not a " + type.getSimpleName() + " in Confluent wire format (" + data.length
-              + " bytes, first byte " + (data.length == 0 ? "none" : data[0]) + ", expected magic 0)");
+          "cannot read " + type.getSimpleName() + " from " + data.length
+              + " bytes: not Confluent wire format (first byte "
+              + (data.length == 0 ? "missing" : data[0]) + ", expected magic byte 0)");
     }
     int id = ByteBuffer.wrap(data, 1, 4).getInt();
     try {

@@ -54,8 +54,8 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
       return decoder.decode(data);
     } catch (IOException | RuntimeException e) {
       throw new SerializationException(
-          "not a " + type.getSimpleName() + " in Avro single-object encoding (" + data.length
-              + " bytes): " + describe(e),
+          "cannot read " + type.getSimpleName() + " from " + data.length
+              + " bytes of Avro single-object encoding: " + describe(e),
           e);
     }
   }

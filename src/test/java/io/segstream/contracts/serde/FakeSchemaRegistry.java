@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * An in-process stand-in for the Confluent-compatible API of Apicurio Registry 3
  * ({@code /apis/ccompat/v7}): register a schema under a subject, fetch a schema by id.
  */
-final class FakeSchemaRegistry implements AutoCloseable {
+public final class FakeSchemaRegistry implements AutoCloseable {
 
   static final String BASE_PATH = "/apis/ccompat/v7";
   private static final Pattern REGISTER = Pattern.compile(BASE_PATH + "/subjects/([^/]+)/versions");
@@ -35,17 +35,17 @@ final class FakeSchemaRegistry implements AutoCloseable {
   final AtomicInteger requests = new AtomicInteger();
   volatile boolean failing;
 
-  FakeSchemaRegistry() throws IOException {
+  public FakeSchemaRegistry() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext(BASE_PATH, this::handle);
     server.start();
   }
 
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + server.getAddress().getPort() + BASE_PATH;
   }
 
-  synchronized List<String> subjects() {
+  public synchronized List<String> subjects() {
     return List.copyOf(subjects);
   }
 
