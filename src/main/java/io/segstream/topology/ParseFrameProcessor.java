@@ -33,7 +33,7 @@ final class ParseFrameProcessor extends FrameStage<byte[], byte[]> {
       frame = frames.deserialize(topic, record.value());
     } catch (SerializationException e) {
       deadLetter(record, record.key(), record.value(), DeadLetters.BAD_RECORD,
-          "cannot parse ImageFrame: " + DeadLetters.describe(e), e);
+          DeadLetters.describe(e), e);
       return;
     }
     if (frame.getStreamId().isEmpty()) {

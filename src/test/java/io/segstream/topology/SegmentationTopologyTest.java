@@ -204,7 +204,7 @@ class SegmentationTopologyTest {
     assertEquals("abc", DeadLetters.header(dead.headers(), "trace-id"));
     assertEquals(DeadLetters.BAD_RECORD, DeadLetters.header(dead.headers(), DeadLetters.CODE));
     assertEquals("parse", DeadLetters.header(dead.headers(), DeadLetters.STAGE));
-    assertTrue(DeadLetters.header(dead.headers(), DeadLetters.REASON).startsWith("cannot parse ImageFrame"));
+    assertTrue(DeadLetters.header(dead.headers(), DeadLetters.REASON).startsWith("cannot read ImageFrame"));
     assertEquals("org.apache.kafka.common.errors.SerializationException",
         DeadLetters.header(dead.headers(), DeadLetters.EXCEPTION));
     assertEquals("frames", DeadLetters.header(dead.headers(), DeadLetters.SOURCE_TOPIC));
