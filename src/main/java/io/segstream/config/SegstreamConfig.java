@@ -104,6 +104,14 @@ public final class SegstreamConfig extends AbstractConfig {
     super(CONFIG, props, false);
   }
 
+  /** Defaults, then the file (if any), then environment overrides, then {@code overrides}. */
+  public static SegstreamConfig load(
+      Path propertiesFile, Map<String, String> env, Map<String, String> overrides) throws IOException {
+    Map<String, Object> props = new HashMap<>(load(propertiesFile, env).originals());
+    props.putAll(overrides);
+    return new SegstreamConfig(props);
+  }
+
   /** Defaults, then the file (if any), then environment overrides. */
   public static SegstreamConfig load(Path propertiesFile, Map<String, String> env) throws IOException {
     Map<String, Object> props = new HashMap<>();
