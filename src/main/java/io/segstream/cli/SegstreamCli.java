@@ -1,5 +1,6 @@
 package io.segstream.cli;
 
+import io.segstream.contracts.serde.AvroTrust;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,10 +12,16 @@ import picocli.CommandLine.Command;
     description = "Real-time FCN semantic segmentation of video frames on Kafka Streams.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      DemoCommand.class,
+      RunCommand.class,
+      ProduceCommand.class,
+      RenderCommand.class,
     })
 public final class SegstreamCli {
 
   public static void main(String[] args) {
+    // Before any Avro class loads: Avro reads its list of trusted packages once.
+    AvroTrust.trustGeneratedClasses();
     System.exit(new CommandLine(new SegstreamCli()).execute(args));
   }
 }

@@ -149,6 +149,22 @@ public final class SegstreamConfig extends AbstractConfig {
     return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_');
   }
 
+  /**
+   * Settings for a plain Kafka client (producer, consumer, admin): the bootstrap servers plus those
+   * pass-through settings the client knows ({@code clientConfigNames}, e.g. {@code
+   * ProducerConfig.configNames()}), so security settings reach it and Streams-only ones do not.
+   */
+  public Map<String, Object> kafkaClientSettings(java.util.Set<String> clientConfigNames) {
+    Map<String, Object> props = new HashMap<>();
+    props.put(BOOTSTRAP_SERVERS, getString(BOOTSTRAP_SERVERS));
+    kafkaPassThrough().forEach((key, value) -> {
+      if (clientConfigNames.contains(key)) {
+        props.put(key, value);
+      }
+    });
+    return props;
+  }
+
   /** Settings segstream does not define: Kafka client and Streams settings, passed through as given. */
   public Map<String, Object> kafkaPassThrough() {
     Map<String, Object> extra = new HashMap<>(originals());

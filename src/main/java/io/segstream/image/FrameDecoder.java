@@ -1,6 +1,7 @@
 package io.segstream.image;
 
 import io.segstream.contracts.ImageEncoding;
+import io.segstream.contracts.ImageFrame;
 import io.segstream.image.FrameRejectedException.Reason;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -25,6 +26,12 @@ public final class FrameDecoder {
   public FrameDecoder(int maxFrameBytes, long maxFramePixels) {
     this.maxFrameBytes = maxFrameBytes;
     this.maxFramePixels = maxFramePixels;
+  }
+
+  /** Decodes the frame's image, checking it against the frame's declared encoding and size. */
+  public RgbImage decode(ImageFrame frame) throws FrameRejectedException {
+    return decode(
+        frame.getEncoding(), Buffers.toArray(frame.getImage()), frame.getWidth(), frame.getHeight());
   }
 
   /**

@@ -1,5 +1,7 @@
 package io.segstream.image;
 
+import io.segstream.contracts.MaskEncoding;
+import io.segstream.contracts.SegmentationMask;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.io.ByteArrayInputStream;
@@ -33,6 +35,19 @@ public final class MaskCodec {
     byte[] raster = ((DataBufferByte) gray.getRaster().getDataBuffer()).getData();
     System.arraycopy(classIds, 0, raster, 0, classIds.length);
     return Images.png(gray);
+  }
+
+  /** The class ids a mask event carries; refuses encodings and sizes it does not hold. */
+  public static Mask decode(SegmentationMask event) throws IOException {
+    if (event.getMaskEncoding() != MaskEncoding.PNG_GRAY8) {
+      throw new IOException("unsupported mask encoding " + event.getMaskEncoding());
+    }
+    Mask mask = decodePng(Buffers.toArray(event.getMask()));
+    if (mask.width() != event.getWidth() || mask.height() != event.getHeight()) {
+      throw new IOException("mask image is " + mask.width() + "x" + mask.height()
+          + " but the event says " + event.getWidth() + "x" + event.getHeight());
+    }
+    return mask;
   }
 
   /** Decodes a mask written by {@link #encodePng}; refuses PNGs that are not single-band 8-bit. */

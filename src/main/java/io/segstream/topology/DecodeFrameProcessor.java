@@ -4,7 +4,6 @@ import io.segstream.contracts.ImageFrame;
 import io.segstream.image.FrameDecoder;
 import io.segstream.image.FrameRejectedException;
 import io.segstream.image.RgbImage;
-import java.nio.ByteBuffer;
 import org.apache.kafka.streams.processor.api.Record;
 
 /** The frame's encoded image to pixels, within the configured size limits. */
@@ -26,22 +25,11 @@ final class DecodeFrameProcessor extends FrameStage<String, InFlightFrame> {
     ImageFrame frame = record.value().frame();
     RgbImage image;
     try {
-      image = decoder.decode(
-          frame.getEncoding(), bytes(frame.getImage()), frame.getWidth(), frame.getHeight());
+      image = decoder.decode(frame);
     } catch (FrameRejectedException e) {
       deadLetter(record, e.reason().name(), e.getMessage(), e);
       return;
     }
     context.forward(record.withValue(record.value().withImage(image)), next);
-  }
-
-  private static byte[] bytes(ByteBuffer buffer) {
-    if (buffer == null) {
-      return null;
-    }
-    ByteBuffer view = buffer.duplicate();
-    byte[] bytes = new byte[view.remaining()];
-    view.get(bytes);
-    return bytes;
   }
 }

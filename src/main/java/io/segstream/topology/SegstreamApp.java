@@ -5,7 +5,6 @@ import io.segstream.contracts.serde.AvroTrust;
 import io.segstream.inference.Segmenter;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -90,7 +89,7 @@ public final class SegstreamApp implements AutoCloseable {
     short replication = config.getShort(SegstreamConfig.TOPIC_REPLICATION_FACTOR);
     Map<String, String> frameTopicConfig =
         Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(maxRecordBytes()));
-    try (Admin admin = Admin.create(adminProperties())) {
+    try (Admin admin = Admin.create(config.kafkaClientSettings(AdminClientConfig.configNames()))) {
       Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       List<NewTopic> missing = new ArrayList<>();
       for (String topic : topics.all()) {
@@ -114,18 +113,6 @@ public final class SegstreamApp implements AutoCloseable {
         }
       }
     }
-  }
-
-  /** Admin client settings: bootstrap servers plus the pass-through settings an admin client knows. */
-  public Map<String, Object> adminProperties() {
-    Map<String, Object> props = new HashMap<>();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(SegstreamConfig.BOOTSTRAP_SERVERS));
-    config.kafkaPassThrough().forEach((key, value) -> {
-      if (AdminClientConfig.configNames().contains(key)) {
-        props.put(key, value);
-      }
-    });
-    return props;
   }
 
   /** Creates missing topics (when {@code topics.create}) and starts processing. */

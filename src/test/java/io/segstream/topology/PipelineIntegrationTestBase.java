@@ -17,7 +17,6 @@ import io.segstream.image.MaskCodec;
 import io.segstream.inference.Segmenter;
 import io.segstream.model.GroundTruthSegmenter;
 import io.segstream.model.SyntheticScenes;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,7 +121,7 @@ abstract class PipelineIntegrationTestBase {
             .deserialize(record.topic(), record.value());
         assertEquals(mask.getStreamId(), new String(record.key(), StandardCharsets.UTF_8));
         SyntheticScenes.Scene scene = truth.get((int) mask.getFrameSeq());
-        assertArrayEquals(scene.labels(), MaskCodec.decodePng(array(mask.getMask())).classIds(),
+        assertArrayEquals(scene.labels(), MaskCodec.decode(mask).classIds(),
             "mask of frame " + mask.getFrameSeq());
         seqsByStream.computeIfAbsent(mask.getStreamId(), s -> new ArrayList<>()).add(mask.getFrameSeq());
       }
@@ -173,7 +172,7 @@ abstract class PipelineIntegrationTestBase {
         SegmentationMask mask = serdes.forValues(SegmentationMask.class).deserializer()
             .deserialize(record.topic(), record.value());
         byte[] labels = scenes.generate(5000 + mask.getFrameSeq(), 128, 128).labels();
-        byte[] predicted = MaskCodec.decodePng(array(mask.getMask())).classIds();
+        byte[] predicted = MaskCodec.decode(mask).classIds();
         for (int p = 0; p < labels.length; p++) {
           correct += labels[p] == predicted[p] ? 1 : 0;
         }
@@ -222,10 +221,4 @@ abstract class PipelineIntegrationTestBase {
     return out;
   }
 
-  private static byte[] array(ByteBuffer buffer) {
-    ByteBuffer view = buffer.duplicate();
-    byte[] bytes = new byte[view.remaining()];
-    view.get(bytes);
-    return bytes;
-  }
 }
