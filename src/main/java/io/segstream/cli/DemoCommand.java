@@ -55,8 +55,9 @@ import picocli.CommandLine.Model.CommandSpec;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the whole pipeline in this JVM: an embedded Kafka broker, the segmentation processor and",
-      "a producer of synthetic frames. Writes overlay PNGs, class-areas.csv and summary.txt to --output."
+      "Run everything in this JVM: embedded Kafka, the processor, synthetic frames.",
+      "Scores the masks against the synthetic ground truth and writes overlay PNGs,",
+      "class-areas.csv and summary.txt to --output."
     })
 public final class DemoCommand implements Callable<Integer> {
 
@@ -121,7 +122,9 @@ public final class DemoCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(),
           "--oracle recognises frames by their exact pixels; use --encoding PNG or RAW_RGB8");
     }
-    quietKafkaLogs();
+    // The demo prints a progress bar and a summary; Kafka's warnings about its one-node setup would
+    // only get in the way.
+    SegstreamCli.defaultKafkaLogLevel("error");
     Files.createDirectories(output);
     SyntheticScenes scenes = new SyntheticScenes();
     Map<String, SentFrame> sent = new HashMap<>();
@@ -132,28 +135,31 @@ public final class DemoCommand implements Callable<Integer> {
       sent.put(frame.streamId() + "#" + frame.frameSeq(), frame);
     }
 
-    long brokerStart = System.nanoTime();
-    System.err.println("starting an embedded Kafka broker ...");
-    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
-      System.err.printf(Locale.ROOT, "Kafka is up at %s (%.1f s)%n", broker.bootstrapServers(), seconds(brokerStart));
-      Map<String, String> defaults = Map.of(
-          SegstreamConfig.APPLICATION_ID, "segstream-demo",
-          SegstreamConfig.MODEL_DIR, model.toString(),
-          SegstreamConfig.TOPIC_PARTITIONS, Integer.toString(Math.max(2, streams)),
-          "num.stream.threads", "2");
-      Map<String, Object> props = new HashMap<>(configOptions.load(defaults).originals());
-      props.put(SegstreamConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
-      SegstreamConfig config = new SegstreamConfig(props);
-      try (Segmenter segmenter = openSegmenter(config, order);
-          SegstreamApp app = new SegstreamApp(config, segmenter)) {
-        System.err.printf("model: %s %s (%s)%n", segmenter.modelInfo().name(), segmenter.modelInfo().version(),
-            String.join(", ", segmenter.modelInfo().classLabels()));
-        app.start();
-        if (!app.awaitRunning(Duration.ofSeconds(60))) {
-          System.err.println("the processor did not start; see the log above");
-          return 1;
+    Map<String, String> defaults = Map.of(
+        SegstreamConfig.APPLICATION_ID, "segstream-demo",
+        SegstreamConfig.MODEL_DIR, model.toString(),
+        SegstreamConfig.TOPIC_PARTITIONS, Integer.toString(Math.max(2, streams)),
+        "num.stream.threads", "2");
+    SegstreamConfig settings = configOptions.load(defaults);
+    // The model first: a missing model should fail before a broker is started for nothing.
+    try (Segmenter segmenter = openSegmenter(settings, order)) {
+      System.err.printf("model: %s %s (%s)%n", segmenter.modelInfo().name(), segmenter.modelInfo().version(),
+          String.join(", ", segmenter.modelInfo().classLabels()));
+      long brokerStart = System.nanoTime();
+      System.err.println("starting an embedded Kafka broker ...");
+      try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
+        System.err.printf(Locale.ROOT, "Kafka is up at %s (%.1f s)%n", broker.bootstrapServers(), seconds(brokerStart));
+        Map<String, Object> props = new HashMap<>(settings.originals());
+        props.put(SegstreamConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
+        SegstreamConfig config = new SegstreamConfig(props);
+        try (SegstreamApp app = new SegstreamApp(config, segmenter)) {
+          app.start();
+          if (!app.awaitRunning(Duration.ofSeconds(60))) {
+            System.err.println("the processor did not start; see the log above");
+            return 1;
+          }
+          return stream(config, order, sent);
         }
-        return stream(config, order, sent);
       }
     }
   }
@@ -247,16 +253,6 @@ public final class DemoCommand implements Callable<Integer> {
         producer.send(new ProducerRecord<>(topics.frames(), frame.streamId(), event));
       }
       producer.flush();
-    }
-  }
-
-  /** Kafka's own logging drowns the demo's output; keep its errors only, unless told otherwise. */
-  private static void quietKafkaLogs() {
-    for (String logger : List.of("org.apache.kafka", "kafka", "state.change.logger")) {
-      String key = "org.slf4j.simpleLogger.log." + logger;
-      if (System.getProperty(key) == null) {
-        System.setProperty(key, "error");
-      }
     }
   }
 

@@ -8,6 +8,7 @@ import io.segstream.image.ImageProbe;
 import io.segstream.image.JpegStreamReader;
 import io.segstream.model.SyntheticScenes;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -78,8 +79,17 @@ public final class ProduceCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "First seed of synthetic scenes. Default: ${DEFAULT-VALUE}.")
   long seed;
 
+  private final InputStream stdin;
   private long sent;
   private long nextSendNanos;
+
+  public ProduceCommand() {
+    this(System.in);
+  }
+
+  ProduceCommand(InputStream stdin) {
+    this.stdin = stdin;
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -153,7 +163,7 @@ public final class ProduceCommand implements Callable<Integer> {
   }
 
   private void sendJpegStream(int maxFrameBytes, FrameSink sink) throws IOException {
-    try (JpegStreamReader reader = new JpegStreamReader(System.in, maxFrameBytes)) {
+    try (JpegStreamReader reader = new JpegStreamReader(stdin, maxFrameBytes)) {
       for (byte[] jpeg = reader.next(); jpeg != null; jpeg = reader.next()) {
         ImageProbe probe = ImageProbe.probe(jpeg);
         sink.send(FrameEncoder.encoded(streamId, startSeq + sent, Instant.now(), ImageEncoding.JPEG,
