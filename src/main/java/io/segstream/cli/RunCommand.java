@@ -53,13 +53,18 @@ public final class RunCommand implements Callable<Integer> {
           config.getString(SegstreamConfig.TOPIC_FRAMES),
           config.getString(SegstreamConfig.BOOTSTRAP_SERVERS));
       KafkaStreams streams = app.start();
-      while (!stopRequested.await(1, TimeUnit.SECONDS)) {
-        KafkaStreams.State state = streams.state();
-        if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING
-            || state == KafkaStreams.State.PENDING_ERROR) {
-          System.err.println("segstream: processor stopped (" + state + "); see the log above");
-          return 1;
+      try {
+        while (!stopRequested.await(1, TimeUnit.SECONDS)) {
+          KafkaStreams.State state = streams.state();
+          if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING
+              || state == KafkaStreams.State.PENDING_ERROR) {
+            System.err.println("segstream: processor stopped (" + state + "); see the log above");
+            return 1;
+          }
         }
+      } catch (InterruptedException e) {
+        // Interrupting the command's thread is a stop request too (embedding, tests).
+        Thread.currentThread().interrupt();
       }
       System.err.println("segstream: stopping");
       return 0;

@@ -35,8 +35,6 @@ import org.apache.kafka.common.utils.Time;
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   private static final int NODE_ID = 1;
-  /** Frames up to segstream's default 8 MiB limit, plus room for metadata. */
-  private static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
   private final Path dataDir;
   private final String bootstrapServers;
@@ -85,8 +83,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       props.put("share.coordinator.state.topic.min.isr", "1");
       props.put("group.initial.rebalance.delay.ms", "0");
       props.put("num.partitions", "1");
-      props.put("message.max.bytes", Integer.toString(MAX_MESSAGE_BYTES));
-      props.put("replica.fetch.max.bytes", Integer.toString(MAX_MESSAGE_BYTES));
+      // message.max.bytes stays at the stock 1 MB: topics holding frames must raise it themselves,
+      // as they must on a real cluster.
       props.putAll(overrides);
       Path configFile = dataDir.resolve("server.properties");
       try (OutputStream out = Files.newOutputStream(configFile)) {

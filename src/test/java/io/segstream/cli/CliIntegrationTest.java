@@ -115,6 +115,42 @@ class CliIntegrationTest {
   }
 
   @Test
+  void runProcessesFramesUntilStopped(@TempDir Path dir) throws Exception {
+    String bootstrap = "bootstrap.servers=" + broker.bootstrapServers();
+    GroundTruthSegmenter oracle = new GroundTruthSegmenter();
+    SyntheticScenes scenes = new SyntheticScenes();
+    for (int i = 0; i < 3; i++) {
+      oracle.register(scenes.generate(500 + i, 32, 32));
+    }
+    Path settings = dir.resolve("segstream.properties");
+    Files.writeString(settings, String.join("\n", bootstrap, "application.id=run-test",
+        "topic.frames=run-frames", "topic.masks=run-masks", "topic.areas=run-areas", "topic.dlq=run-dlq"));
+    int[] exit = {-1};
+    Thread runner = new Thread(() -> exit[0] = run(new RunCommand(config -> oracle), "--config", settings.toString()));
+    runner.start();
+    try {
+      assertEquals(0, run(new ProduceCommand(), "-c", settings.toString(), "--synthetic", "3", "--seed", "500",
+          "--width", "32", "--height", "32"));
+      List<String> keys = new ArrayList<>();
+      try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+          ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+          ConsumerConfig.GROUP_ID_CONFIG, "run-test-reader",
+          ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
+        consumer.subscribe(List.of("run-masks"));
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (keys.size() < 3 && System.nanoTime() < deadline) {
+          consumer.poll(Duration.ofMillis(200)).forEach(r -> keys.add(r.key()));
+        }
+      }
+      assertEquals(List.of("stream-1", "stream-1", "stream-1"), keys);
+    } finally {
+      runner.interrupt();
+      runner.join(60_000);
+    }
+    assertEquals(0, exit[0]);
+  }
+
+  @Test
   void demoWithTheOracleScoresPerfectly(@TempDir Path dir) throws Exception {
     int exit = run(new DemoCommand(), "--oracle", "--frames", "10", "--width", "48", "--height", "32",
         "--overlays", "3", "-o", dir.toString());

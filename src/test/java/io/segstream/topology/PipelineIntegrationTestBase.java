@@ -40,6 +40,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The processor against a real broker: synthetic frames in, masks compared with ground truth out.
@@ -73,8 +75,9 @@ abstract class PipelineIntegrationTestBase {
     return new SegstreamConfig(props);
   }
 
-  @Test
-  void framesBecomeMasksMatchingGroundTruthAndBadRecordsAreDeadLettered() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"at_least_once", "exactly_once_v2"})
+  void framesBecomeMasksMatchingGroundTruthAndBadRecordsAreDeadLettered(String guarantee) throws Exception {
     SyntheticScenes scenes = new SyntheticScenes();
     GroundTruthSegmenter oracle = new GroundTruthSegmenter();
     List<SyntheticScenes.Scene> truth = new ArrayList<>();
@@ -83,7 +86,7 @@ abstract class PipelineIntegrationTestBase {
       truth.add(scene);
       oracle.register(scene);
     }
-    SegstreamConfig config = freshConfig(Map.of());
+    SegstreamConfig config = freshConfig(Map.of(SegstreamConfig.PROCESSING_GUARANTEE, guarantee));
     Topics topics = Topics.fromConfig(config);
     try (SegstreamApp app = new SegstreamApp(config, oracle)) {
       app.start();
@@ -146,6 +149,35 @@ abstract class PipelineIntegrationTestBase {
   }
 
   @Test
+  void framesOfSeveralMegabytesPassAndOversizedOnesAreDeadLettered() throws Exception {
+    // Broker default max.message.bytes is 1 MB: the topics segstream creates must allow whole frames.
+    SegstreamConfig config = freshConfig(Map.of(SegstreamConfig.MAX_FRAME_BYTES, 3 * 1024 * 1024,
+        SegstreamConfig.MAX_FRAME_PIXELS, 2_000_000L));
+    Topics topics = Topics.fromConfig(config);
+    SyntheticScenes.Scene big = new SyntheticScenes().generate(77, 1024, 768);
+    SyntheticScenes.Scene tooBig = new SyntheticScenes().generate(78, 1100, 1000);
+    try (SegstreamApp app = new SegstreamApp(config, new GroundTruthSegmenter().register(big).register(tooBig))) {
+      app.start();
+      assertTrue(app.awaitRunning(Duration.ofSeconds(60)), "streams did not reach RUNNING");
+      AvroSerdes serdes = AvroSerdes.fromConfig(config);
+      FrameEncoder raw = new FrameEncoder(ImageEncoding.RAW_RGB8);
+      byte[] bigValue = serdes.forValues(ImageFrame.class).serializer()
+          .serialize(topics.frames(), raw.frame("cam", 1, Instant.now(), big.image(), Map.of()));
+      byte[] tooBigValue = serdes.forValues(ImageFrame.class).serializer()
+          .serialize(topics.frames(), raw.frame("cam", 2, Instant.now(), tooBig.image(), Map.of()));
+      assertTrue(bigValue.length > 2_000_000 && tooBigValue.length > 3 * 1024 * 1024);
+      produce(List.of(record(topics.frames(), "cam", bigValue), record(topics.frames(), "cam", tooBigValue)));
+
+      SegmentationMask mask = serdes.forValues(SegmentationMask.class).deserializer()
+          .deserialize(topics.masks(), consume(topics.masks(), 1).get(0).value());
+      assertArrayEquals(big.labels(), MaskCodec.decode(mask).classIds());
+      ConsumerRecord<byte[], byte[]> dead = consume(topics.deadLetters(), 1).get(0);
+      assertEquals("FRAME_TOO_LARGE", DeadLetters.header(dead.headers(), DeadLetters.CODE));
+      assertArrayEquals(tooBigValue, dead.value());
+    }
+  }
+
+  @Test
   void realModelSegmentsSyntheticFrames() throws Exception {
     Path modelDir = Paths.get(System.getProperty("segstream.repo.dir", "."), "models", "fcn-default");
     assumeTrue(Files.isDirectory(modelDir), "no trained model at " + modelDir);
@@ -189,7 +221,8 @@ abstract class PipelineIntegrationTestBase {
 
   private void produce(List<ProducerRecord<byte[], byte[]>> records) throws Exception {
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
-        Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()),
+        Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+            ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024),
         new ByteArraySerializer(), new ByteArraySerializer())) {
       for (ProducerRecord<byte[], byte[]> record : records) {
         producer.send(record).get();
@@ -209,7 +242,8 @@ abstract class PipelineIntegrationTestBase {
         Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
             ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + UUID.randomUUID(),
             ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+            ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024),
         new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       consumer.subscribe(List.of(topic));
       long deadline = System.nanoTime() + timeout.toNanos();
