@@ -1,5 +1,6 @@
 package io.segstream.topology;
 
+import io.segstream.contracts.serde.SchemaRegistryUnavailableException;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.StreamsConfig;
@@ -11,7 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Safety net for exceptions the pipeline's steps did not expect (bugs): the source record goes to the
- * dead-letter topic with the same headers as expected failures, and processing continues.
+ * dead-letter topic with the same headers as expected failures, and processing continues. An
+ * unavailable schema registry is the exception: it is no fault of the record, so processing stops.
  */
 public final class DeadLetterProcessingExceptionHandler implements ProcessingExceptionHandler {
 
@@ -27,6 +29,11 @@ public final class DeadLetterProcessingExceptionHandler implements ProcessingExc
 
   @Override
   public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
+    if (exception instanceof SchemaRegistryUnavailableException) {
+      LOG.error("schema registry unavailable in {}; stopping rather than dead-lettering good frames",
+          context.processorNodeId(), exception);
+      return Response.fail();
+    }
     LOG.error(
         "unexpected error in {} for {}-{}@{}; dead-lettering the record and continuing",
         context.processorNodeId(), context.topic(), context.partition(), context.offset(), exception);

@@ -1,5 +1,6 @@
 package io.segstream.topology;
 
+import io.segstream.contracts.serde.SchemaRegistryUnavailableException;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -12,9 +13,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Failures writing an output record. Those that concern only that record (it cannot be serialized, or
- * it is too large for the broker) dead-letter the source frame and continue; anything else (broker
- * or network trouble) is left to Kafka Streams' default handling, which fails the task rather than
- * silently losing output.
+ * it is too large for the broker) dead-letter the source frame and continue; anything else (broker,
+ * network or schema registry trouble) fails the task, as Kafka Streams' default handling does,
+ * rather than silently losing output.
  */
 public final class DeadLetterProductionExceptionHandler extends DefaultProductionExceptionHandler {
 
@@ -45,6 +46,10 @@ public final class DeadLetterProductionExceptionHandler extends DefaultProductio
       ProducerRecord record,
       Exception exception,
       SerializationExceptionOrigin origin) {
+    if (exception instanceof SchemaRegistryUnavailableException) {
+      LOG.error("schema registry unavailable writing to {}; stopping", record.topic(), exception);
+      return Response.fail();
+    }
     return skip(
         context,
         record.topic(),

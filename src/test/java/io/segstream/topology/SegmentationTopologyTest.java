@@ -3,6 +3,7 @@ package io.segstream.topology;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.config.SegstreamConfig;
@@ -38,6 +39,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -328,6 +330,20 @@ class SegmentationTopologyTest {
         dead.stream().map(r -> DeadLetters.header(r.headers(), DeadLetters.SOURCE_OFFSET)).toList());
     assertEquals(List.of(DeadLetters.BAD_RECORD, "UNDECODABLE_IMAGE"),
         dead.stream().map(r -> DeadLetters.header(r.headers(), DeadLetters.CODE)).toList());
+  }
+
+  @Test
+  void anUnavailableRegistryStopsProcessingInsteadOfDeadLetteringGoodFrames() throws Exception {
+    byte[] value;
+    try (FakeSchemaRegistry registry = new FakeSchemaRegistry()) {
+      settings.put(SegstreamConfig.SCHEMA_REGISTRY_URL, registry.url());
+      start(TestSegmenters.brightness());
+      value = bytes(pngFrame("cam-1", 1, scenes.generate(1, W, H).image()));
+      registry.failing = true;
+      assertThrows(StreamsException.class, () -> pipe("cam-1", value));
+    }
+    assertTrue(deadLetters.isEmpty());
+    assertTrue(masks.isEmpty());
   }
 
   @Test

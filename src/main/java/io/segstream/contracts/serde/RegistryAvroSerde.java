@@ -64,6 +64,8 @@ public final class RegistryAvroSerde<T extends SpecificRecord> implements Serde<
       writer.write(value, encoder);
       encoder.flush();
       return out.toByteArray();
+    } catch (SchemaRegistryUnavailableException e) {
+      throw e;
     } catch (IOException | RuntimeException e) {
       throw new SerializationException(
           "cannot encode " + type.getSimpleName() + " for topic " + topic + ": "
@@ -88,6 +90,8 @@ public final class RegistryAvroSerde<T extends SpecificRecord> implements Serde<
       BinaryDecoder decoder =
           DecoderFactory.get().binaryDecoder(data, HEADER_BYTES, data.length - HEADER_BYTES, null);
       return reader.read(null, decoder);
+    } catch (SchemaRegistryUnavailableException e) {
+      throw e;
     } catch (IOException | RuntimeException e) {
       throw new SerializationException(
           "cannot decode " + type.getSimpleName() + " with writer schema id " + id + " from topic "

@@ -95,6 +95,10 @@ public final class SchemaRegistryClient {
     return schema;
   }
 
+  /**
+   * One request. A 4xx answer is an {@link IOException} about the request (e.g. an unknown id);
+   * not getting an answer, or a 5xx one, is a {@link SchemaRegistryUnavailableException}.
+   */
   private JsonNode call(HttpRequest.Builder request, String what) throws IOException {
     HttpResponse<String> response;
     try {
@@ -102,14 +106,21 @@ public final class SchemaRegistryClient {
           http.send(
               request.timeout(timeout).header("Accept", CONTENT_TYPE + ", application/json").build(),
               HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new SchemaRegistryUnavailableException(
+          "schema registry " + baseUrl + " unreachable when trying to " + what + ": " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IOException("interrupted while trying to " + what, e);
+      throw new SchemaRegistryUnavailableException("interrupted while trying to " + what, e);
+    }
+    String failure =
+        "schema registry " + baseUrl + " refused to " + what + ": HTTP " + response.statusCode()
+            + " " + response.body();
+    if (response.statusCode() >= 500) {
+      throw new SchemaRegistryUnavailableException(failure, null);
     }
     if (response.statusCode() / 100 != 2) {
-      throw new IOException(
-          "schema registry " + baseUrl + " refused to " + what + ": HTTP " + response.statusCode()
-              + " " + response.body());
+      throw new IOException(failure);
     }
     try {
       return JSON.readTree(response.body());

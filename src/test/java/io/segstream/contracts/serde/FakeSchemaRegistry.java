@@ -33,7 +33,8 @@ public final class FakeSchemaRegistry implements AutoCloseable {
   private final Map<Integer, String> schemasById = new LinkedHashMap<>();
   private final List<String> subjects = new ArrayList<>();
   final AtomicInteger requests = new AtomicInteger();
-  volatile boolean failing;
+  /** When set, every request gets HTTP 500. */
+  public volatile boolean failing;
 
   public FakeSchemaRegistry() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);

@@ -141,11 +141,18 @@ class RegistryAvroSerdeTest {
   }
 
   @Test
-  void reportsARegistryFailureWhenSerializing() {
+  void anUnavailableRegistryIsNotMistakenForABadRecord() throws Exception {
+    byte[] bytes = serde.serialize("frames", frame());
     registry.failing = true;
-    SerializationException e =
-        assertThrows(SerializationException.class, () -> serde.serialize("frames", frame()));
-    assertTrue(e.getMessage().contains("HTTP 500"), e.getMessage());
+    SchemaRegistryUnavailableException down = assertThrows(SchemaRegistryUnavailableException.class,
+        () -> new RegistryAvroSerde<>(ImageFrame.class, new SchemaRegistryClient(registry.url()), false)
+            .deserialize("frames", bytes));
+    assertTrue(down.getMessage().contains("HTTP 500"), down.getMessage());
+    String url = registry.url();
+    registry.close();
+    assertThrows(SchemaRegistryUnavailableException.class,
+        () -> new RegistryAvroSerde<>(ImageFrame.class, new SchemaRegistryClient(url), false)
+            .serialize("frames", frame()));
   }
 
   private static byte[] wireFormat(int id, Schema schema, GenericRecord record) throws Exception {
