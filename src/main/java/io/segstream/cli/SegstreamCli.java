@@ -1,5 +1,7 @@
 package io.segstream.cli;
 
+import io.segstream.contracts.serde.AvroTrust;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,10 +16,49 @@ import picocli.CommandLine.Command;
       ConfigCommand.class,
       BenchCommand.class,
       ModelCommand.class,
+      DemoCommand.class,
+      RunCommand.class,
+      ProduceCommand.class,
+      RenderCommand.class,
     })
 public final class SegstreamCli {
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new SegstreamCli()).execute(args));
+    // Before any Avro class loads: Avro reads its list of trusted packages once.
+    AvroTrust.trustGeneratedClasses();
+    defaultKafkaLogLevel("warn");
+    System.exit(configure(new CommandLine(new SegstreamCli())).execute(args));
+  }
+
+  /**
+   * Kafka's INFO logging drowns the commands' own output: below {@code level} it is dropped, unless
+   * the logger's level is set already ({@code -Dorg.slf4j.simpleLogger.log.org.apache.kafka=info}).
+   * Takes effect for loggers created afterwards, so call it before Kafka classes are used.
+   */
+  static void defaultKafkaLogLevel(String level) {
+    for (String logger : List.of("org.apache.kafka", "kafka", "state.change.logger")) {
+      String key = "org.slf4j.simpleLogger.log." + logger;
+      if (System.getProperty(key) == null) {
+        System.setProperty(key, level);
+      }
+    }
+  }
+
+  /**
+   * Failures end with the reason, not a stack trace: a missing model or an unreachable broker is the
+   * user's to fix. {@code SEGSTREAM_DEBUG=1} shows the trace.
+   */
+  static CommandLine configure(CommandLine cli) {
+    return cli.setExecutionExceptionHandler((e, command, parseResult) -> {
+      if (System.getenv("SEGSTREAM_DEBUG") != null) {
+        e.printStackTrace(command.getErr());
+      }
+      StringBuilder reason = new StringBuilder(String.valueOf(e.getMessage()));
+      for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+        reason.append(": ").append(cause.getMessage());
+      }
+      command.getErr().println("segstream " + command.getCommandName() + ": " + reason);
+      return 1;
+    });
   }
 }

@@ -36,6 +36,9 @@ public final class SegstreamConfig extends AbstractConfig {
   public static final String TOPIC_MASKS = "topic.masks";
   public static final String TOPIC_AREAS = "topic.areas";
   public static final String TOPIC_DLQ = "topic.dlq";
+  public static final String TOPICS_CREATE = "topics.create";
+  public static final String TOPIC_PARTITIONS = "topic.partitions";
+  public static final String TOPIC_REPLICATION_FACTOR = "topic.replication.factor";
   public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
   public static final String MODEL_DIR = "model.dir";
   public static final String DEVICES = "devices";
@@ -68,6 +71,12 @@ public final class SegstreamConfig extends AbstractConfig {
               "Output topic of ClassAreas events.")
           .define(TOPIC_DLQ, Type.STRING, "frames-dlq", Importance.HIGH,
               "Dead-letter topic: the original record bytes, with the reason in headers.")
+          .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.MEDIUM,
+              "Create the four topics at start when they are missing.")
+          .define(TOPIC_PARTITIONS, Type.INT, 3, Range.atLeast(1), Importance.MEDIUM,
+              "Partitions of topics segstream creates; bounds how many stream threads share the work.")
+          .define(TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) -1, Importance.MEDIUM,
+              "Replication factor of topics segstream creates; -1 takes the broker's default.")
           .define(SCHEMA_REGISTRY_URL, Type.STRING, "", Importance.MEDIUM,
               "Confluent-compatible schema registry (e.g. Apicurio's ccompat API). Empty: Avro single-object encoding, no registry.")
           .define(MODEL_DIR, Type.STRING, "models/fcn-default", Importance.HIGH,
@@ -99,6 +108,14 @@ public final class SegstreamConfig extends AbstractConfig {
 
   public SegstreamConfig(Map<?, ?> props) {
     super(CONFIG, props, false);
+  }
+
+  /** Defaults, then the file (if any), then environment overrides, then {@code overrides}. */
+  public static SegstreamConfig load(
+      Path propertiesFile, Map<String, String> env, Map<String, String> overrides) throws IOException {
+    Map<String, Object> props = new HashMap<>(load(propertiesFile, env).originals());
+    props.putAll(overrides);
+    return new SegstreamConfig(props);
   }
 
   /** Defaults, then the file (if any), then environment overrides. */
@@ -149,6 +166,22 @@ public final class SegstreamConfig extends AbstractConfig {
           .append(shown).append("` | ").append(key.documentation).append(" |\n");
     }
     return table.toString();
+  }
+
+  /**
+   * Settings for a plain Kafka client (producer, consumer, admin): the bootstrap servers plus those
+   * pass-through settings the client knows ({@code clientConfigNames}, e.g. {@code
+   * ProducerConfig.configNames()}), so security settings reach it and Streams-only ones do not.
+   */
+  public Map<String, Object> kafkaClientSettings(java.util.Set<String> clientConfigNames) {
+    Map<String, Object> props = new HashMap<>();
+    props.put(BOOTSTRAP_SERVERS, getString(BOOTSTRAP_SERVERS));
+    kafkaPassThrough().forEach((key, value) -> {
+      if (clientConfigNames.contains(key)) {
+        props.put(key, value);
+      }
+    });
+    return props;
   }
 
   /** Settings segstream does not define: Kafka client and Streams settings, passed through as given. */

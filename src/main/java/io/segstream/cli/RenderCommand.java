@@ -1,0 +1,184 @@
+package io.segstream.cli;
+
+import io.segstream.config.SegstreamConfig;
+import io.segstream.contracts.ImageFrame;
+import io.segstream.contracts.SegmentationMask;
+import io.segstream.contracts.serde.AvroSerdes;
+import io.segstream.image.FrameDecoder;
+import io.segstream.image.FrameRejectedException;
+import io.segstream.image.MaskCodec;
+import io.segstream.image.RgbImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Turns the masks topic into pictures: each mask blended over its frame, as PNG files. */
+@Command(
+    name = "render",
+    mixinStandardHelpOptions = true,
+    description = "Consume masks (and their frames) and write colourised overlay PNGs.")
+public final class RenderCommand implements Callable<Integer> {
+
+  /** Frames kept while waiting for their masks (and masks while waiting for their frames). */
+  private static final int MAX_PENDING = 2_000;
+
+  @Mixin ConfigOptions configOptions;
+
+  @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "Folder for the PNG files.")
+  Path output;
+
+  @Option(names = "--masks-only", description = "Do not read frames; write the colourised masks alone.")
+  boolean masksOnly;
+
+  @Option(names = "--max", defaultValue = "0", description = "Stop after this many masks; 0: no limit.")
+  long max;
+
+  @Option(names = "--idle-timeout", defaultValue = "10", paramLabel = "SECONDS",
+      description = "Stop when no record arrived for this long; 0: never. Default: ${DEFAULT-VALUE}.")
+  long idleTimeoutSeconds;
+
+  @Option(names = "--from-end", description = "Only masks produced from now on (default: from the beginning).")
+  boolean fromEnd;
+
+  private record FrameId(String streamId, long frameSeq) {}
+
+  @Override
+  public Integer call() throws Exception {
+    SegstreamConfig config = configOptions.load();
+    String masksTopic = config.getString(SegstreamConfig.TOPIC_MASKS);
+    String framesTopic = config.getString(SegstreamConfig.TOPIC_FRAMES);
+    AvroSerdes serdes = AvroSerdes.fromConfig(config);
+    Deserializer<SegmentationMask> masks = serdes.forValues(SegmentationMask.class).deserializer();
+    Deserializer<ImageFrame> frames = serdes.forValues(ImageFrame.class).deserializer();
+    FrameDecoder decoder = new FrameDecoder(
+        config.getInt(SegstreamConfig.MAX_FRAME_BYTES), config.getLong(SegstreamConfig.MAX_FRAME_PIXELS));
+    OverlayFiles files = new OverlayFiles(output);
+    Map<FrameId, ImageFrame> waitingFrames = new Lru<>();
+    Map<FrameId, SegmentationMask> waitingMasks = new Lru<>();
+    long written = 0;
+    long skipped = 0;
+
+    Map<String, Object> props = config.kafkaClientSettings(ConsumerConfig.configNames());
+    props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+        config.getInt(SegstreamConfig.MAX_FRAME_BYTES) + 1024 * 1024);
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = new ArrayList<>(partitions(consumer, masksTopic));
+      if (!masksOnly) {
+        partitions.addAll(partitions(consumer, framesTopic));
+      }
+      consumer.assign(partitions);
+      if (fromEnd) {
+        consumer.seekToEnd(partitions);
+      } else {
+        consumer.seekToBeginning(partitions);
+      }
+      long idleSince = System.nanoTime();
+      while (max <= 0 || written < max) {
+        var records = consumer.poll(Duration.ofMillis(500));
+        if (records.isEmpty()) {
+          if (idleTimeoutSeconds > 0 && System.nanoTime() - idleSince > idleTimeoutSeconds * 1_000_000_000L) {
+            break;
+          }
+          continue;
+        }
+        idleSince = System.nanoTime();
+        List<SegmentationMask> ready = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+          try {
+            if (record.topic().equals(framesTopic)) {
+              ImageFrame frame = frames.deserialize(record.topic(), record.value());
+              FrameId id = new FrameId(frame.getStreamId(), frame.getFrameSeq());
+              SegmentationMask mask = waitingMasks.remove(id);
+              if (mask != null) {
+                written += render(files, decoder, frame, mask) ? 1 : 0;
+              } else {
+                waitingFrames.put(id, frame);
+              }
+            } else {
+              ready.add(masks.deserialize(record.topic(), record.value()));
+            }
+          } catch (SerializationException e) {
+            skipped++;
+          }
+        }
+        for (SegmentationMask mask : ready) {
+          FrameId id = new FrameId(mask.getStreamId(), mask.getFrameSeq());
+          ImageFrame frame = waitingFrames.remove(id);
+          if (masksOnly || frame != null) {
+            written += render(files, decoder, frame, mask) ? 1 : 0;
+          } else {
+            waitingMasks.put(id, mask);
+          }
+        }
+      }
+    }
+    // Masks whose frames never showed up (e.g. the frames topic's retention dropped them).
+    for (SegmentationMask mask : waitingMasks.values()) {
+      if (max > 0 && written >= max) {
+        break;
+      }
+      written += render(files, decoder, null, mask) ? 1 : 0;
+    }
+    System.err.printf("wrote %d overlays to %s%s%n", written, output,
+        skipped > 0 ? " (" + skipped + " unreadable records skipped)" : "");
+    return 0;
+  }
+
+  private static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {
+    var infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+    if (infos == null || infos.isEmpty()) {
+      throw new IllegalStateException("topic " + topic + " does not exist");
+    }
+    return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+  }
+
+  /** Writes one overlay; false (with a message) when the mask or frame cannot be used. */
+  private static boolean render(OverlayFiles files, FrameDecoder decoder, ImageFrame frame, SegmentationMask mask)
+      throws IOException {
+    String what = mask.getStreamId() + "#" + mask.getFrameSeq();
+    MaskCodec.Mask decoded;
+    try {
+      decoded = MaskCodec.decode(mask);
+    } catch (IOException e) {
+      System.err.println("skipping mask " + what + ": " + e.getMessage());
+      return false;
+    }
+    RgbImage image = null;
+    if (frame != null) {
+      try {
+        image = decoder.decode(frame);
+      } catch (FrameRejectedException e) {
+        System.err.println("frame " + what + " unusable (" + e.getMessage() + "); writing the mask alone");
+      }
+    }
+    if (image != null && (image.width() != decoded.width() || image.height() != decoded.height())) {
+      image = null;
+    }
+    files.write(mask.getStreamId(), mask.getFrameSeq(), image, decoded);
+    return true;
+  }
+
+  /** Insertion-ordered map that forgets its oldest entry beyond {@link #MAX_PENDING}. */
+  private static final class Lru<K, V> extends LinkedHashMap<K, V> {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+      return size() > MAX_PENDING;
+    }
+  }
+}

@@ -1,0 +1,169 @@
+package io.segstream.topology;
+
+import io.segstream.config.SegstreamConfig;
+import io.segstream.contracts.serde.AvroTrust;
+import io.segstream.inference.Segmenter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The segstream processor: Kafka Streams running {@link SegmentationTopology} with the given
+ * {@link Segmenter}. The caller owns the segmenter and closes it after this app.
+ */
+public final class SegstreamApp implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SegstreamApp.class);
+  /** Room for a frame's metadata and record overhead above {@code max.frame.bytes}. */
+  static final int RECORD_OVERHEAD_BYTES = 1024 * 1024;
+
+  private final SegstreamConfig config;
+  private final Segmenter segmenter;
+  private KafkaStreams streams;
+
+  public SegstreamApp(SegstreamConfig config, Segmenter segmenter) {
+    AvroTrust.trustGeneratedClasses();
+    this.config = config;
+    this.segmenter = segmenter;
+  }
+
+  public Topology topology() {
+    return SegmentationTopology.build(config, segmenter);
+  }
+
+  /** Kafka Streams settings: segstream's choices first, then pass-through settings, which win. */
+  public Properties streamsProperties() {
+    Topics topics = Topics.fromConfig(config);
+    int maxRecordBytes = maxRecordBytes();
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.getString(SegstreamConfig.APPLICATION_ID));
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(SegstreamConfig.BOOTSTRAP_SERVERS));
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.getString(SegstreamConfig.PROCESSING_GUARANTEE));
+    props.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
+    props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
+    // Frames are read as bytes, so deserialization cannot fail; should a future source deserialize,
+    // a bad record is logged and sent to the dead-letter topic by Kafka Streams' own handler.
+    props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        LogAndContinueExceptionHandler.class.getName());
+    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+        DeadLetterProcessingExceptionHandler.class.getName());
+    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+    props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        DeadLetterProductionExceptionHandler.class.getName());
+    props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.deadLetters());
+    // Dead letters carry whole frames.
+    props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), maxRecordBytes);
+    props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), maxRecordBytes);
+    // Each frame costs a model call; a smaller poll keeps a poll's work well inside max.poll.interval.ms.
+    props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 100);
+    props.putAll(config.kafkaPassThrough());
+    return props;
+  }
+
+  /** Creates whichever of the four topics are missing (never alters existing ones). */
+  public void createMissingTopics(Duration timeout) throws InterruptedException, ExecutionException, TimeoutException {
+    Topics topics = Topics.fromConfig(config);
+    int partitions = config.getInt(SegstreamConfig.TOPIC_PARTITIONS);
+    short replication = config.getShort(SegstreamConfig.TOPIC_REPLICATION_FACTOR);
+    Map<String, String> frameTopicConfig =
+        Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(maxRecordBytes()));
+    try (Admin admin = Admin.create(config.kafkaClientSettings(AdminClientConfig.configNames()))) {
+      Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      List<NewTopic> missing = new ArrayList<>();
+      for (String topic : topics.all()) {
+        if (!existing.contains(topic)) {
+          NewTopic newTopic = new NewTopic(topic, Optional.of(partitions), Optional.of(replication));
+          if (topic.equals(topics.frames()) || topic.equals(topics.deadLetters())) {
+            newTopic.configs(frameTopicConfig);
+          }
+          missing.add(newTopic);
+        }
+      }
+      if (missing.isEmpty()) {
+        return;
+      }
+      LOG.info("creating topics {}", missing.stream().map(NewTopic::name).toList());
+      try {
+        admin.createTopics(missing).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** Creates missing topics (when {@code topics.create}) and starts processing. */
+  public synchronized KafkaStreams start() throws InterruptedException, ExecutionException, TimeoutException {
+    if (streams != null) {
+      throw new IllegalStateException("already started");
+    }
+    if (config.getBoolean(SegstreamConfig.TOPICS_CREATE)) {
+      createMissingTopics(Duration.ofSeconds(60));
+    }
+    streams = new KafkaStreams(topology(), streamsProperties());
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          // Bad records never get here (they are dead-lettered); this is the cluster or a bug, so stop
+          // and let the supervisor restart the process instead of spinning on the same failure.
+          LOG.error("stream thread failed; shutting down", e);
+          return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+    streams.start();
+    return streams;
+  }
+
+  /** Waits until the streams are RUNNING; false on timeout or when they stopped instead. */
+  public boolean awaitRunning(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      KafkaStreams.State state = streams == null ? null : streams.state();
+      if (state == KafkaStreams.State.RUNNING) {
+        return true;
+      }
+      if (state != null && !state.isRunningOrRebalancing() && state != KafkaStreams.State.CREATED) {
+        return false;
+      }
+      Thread.sleep(50);
+    }
+    return false;
+  }
+
+  public synchronized KafkaStreams streams() {
+    return streams;
+  }
+
+  private int maxRecordBytes() {
+    return config.getInt(SegstreamConfig.MAX_FRAME_BYTES) + RECORD_OVERHEAD_BYTES;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (streams != null) {
+      streams.close(Duration.ofSeconds(30));
+      streams = null;
+    }
+  }
+}

@@ -1,0 +1,199 @@
+package io.segstream.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.segstream.config.SegstreamConfig;
+import io.segstream.contracts.ImageEncoding;
+import io.segstream.contracts.ImageFrame;
+import io.segstream.contracts.serde.AvroSerdes;
+import io.segstream.image.Images;
+import io.segstream.image.RgbImage;
+import io.segstream.model.GroundTruthSegmenter;
+import io.segstream.model.SyntheticScenes;
+import io.segstream.ops.EmbeddedKafkaBroker;
+import io.segstream.topology.SegstreamApp;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The CLI commands end to end against an embedded broker. */
+@Tag("integration")
+@Timeout(180)
+class CliIntegrationTest {
+
+  private static EmbeddedKafkaBroker broker;
+
+  @BeforeAll
+  static void startBroker() {
+    broker = EmbeddedKafkaBroker.start();
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    broker.close();
+  }
+
+  private static int run(Object command, String... args) {
+    CommandLine cli = new CommandLine(command);
+    return cli.execute(args);
+  }
+
+  @Test
+  void produceFromFolderPipeAndSyntheticThenProcessThenRender(@TempDir Path dir) throws Exception {
+    String bootstrap = "bootstrap.servers=" + broker.bootstrapServers();
+    SyntheticScenes scenes = new SyntheticScenes();
+    Path images = Files.createDirectories(dir.resolve("images"));
+    RgbImage first = scenes.generate(1, 40, 30).image();
+    RgbImage second = scenes.generate(2, 40, 30).image();
+    Files.write(images.resolve("a.png"), Images.png(first));
+    Files.write(images.resolve("b.jpg"), Images.jpeg(second, 0.9f));
+    Files.writeString(images.resolve("notes.txt"), "ignored");
+
+    assertEquals(0, run(new ProduceCommand(), "-D", bootstrap, "--dir", images.toString(), "--stream-id", "folder"));
+    ByteArrayOutputStream pipe = new ByteArrayOutputStream();
+    pipe.write(Images.jpeg(first, 0.9f));
+    pipe.write(Images.jpeg(second, 0.9f));
+    pipe.write(Images.jpeg(first, 0.9f));
+    assertEquals(0, run(new ProduceCommand(new ByteArrayInputStream(pipe.toByteArray())),
+        "-D", bootstrap, "--stdin", "--stream-id", "pipe"));
+    assertEquals(0, run(new ProduceCommand(), "-D", bootstrap, "--synthetic", "4", "--seed", "100",
+        "--width", "48", "--height", "32", "--stream-id", "synth"));
+
+    SegstreamConfig config = new SegstreamConfig(Map.of(SegstreamConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers()));
+    List<ImageFrame> frames = readFrames(config, 9);
+    assertEquals(List.of("folder", "folder", "pipe", "pipe", "pipe", "synth", "synth", "synth", "synth"),
+        frames.stream().map(ImageFrame::getStreamId).sorted().toList());
+    ImageFrame fromFolder = frames.stream().filter(f -> f.getStreamId().equals("folder")).toList().get(1);
+    assertEquals(ImageEncoding.JPEG, fromFolder.getEncoding());
+    assertEquals("b.jpg", fromFolder.getMetadata().get("source"));
+    assertEquals(40, fromFolder.getWidth());
+    assertEquals(30, fromFolder.getHeight());
+    assertEquals(List.of(0L, 1L, 2L), frames.stream().filter(f -> f.getStreamId().equals("pipe"))
+        .map(ImageFrame::getFrameSeq).toList());
+
+    // Process the synthetic frames with their ground truth; the others are not known to the oracle
+    // and end up in the dead-letter topic.
+    GroundTruthSegmenter oracle = new GroundTruthSegmenter();
+    for (int i = 0; i < 4; i++) {
+      oracle.register(scenes.generate(100 + i, 48, 32));
+    }
+    try (SegstreamApp app = new SegstreamApp(config, oracle)) {
+      app.start();
+      assertTrue(app.awaitRunning(Duration.ofSeconds(60)));
+      Path overlays = dir.resolve("overlays");
+      assertEquals(0, run(new RenderCommand(), "-D", bootstrap, "-o", overlays.toString(), "--max", "4",
+          "--idle-timeout", "60"));
+      List<Path> written;
+      try (Stream<Path> files = Files.list(overlays)) {
+        written = files.sorted().toList();
+      }
+      assertEquals(List.of("synth-000000.png", "synth-000001.png", "synth-000002.png", "synth-000003.png"),
+          written.stream().map(p -> p.getFileName().toString()).toList());
+      RgbImage overlay = Images.toRgb(ImageIO.read(written.get(0).toFile()));
+      assertEquals(48, overlay.width());
+      assertEquals(32, overlay.height());
+    }
+  }
+
+  @Test
+  void runProcessesFramesUntilStopped(@TempDir Path dir) throws Exception {
+    String bootstrap = "bootstrap.servers=" + broker.bootstrapServers();
+    GroundTruthSegmenter oracle = new GroundTruthSegmenter();
+    SyntheticScenes scenes = new SyntheticScenes();
+    for (int i = 0; i < 3; i++) {
+      oracle.register(scenes.generate(500 + i, 32, 32));
+    }
+    Path settings = dir.resolve("segstream.properties");
+    Files.writeString(settings, String.join("\n", bootstrap, "application.id=run-test",
+        "topic.frames=run-frames", "topic.masks=run-masks", "topic.areas=run-areas", "topic.dlq=run-dlq"));
+    int[] exit = {-1};
+    Thread runner = new Thread(() -> exit[0] = run(new RunCommand(config -> oracle), "--config", settings.toString()));
+    runner.start();
+    try {
+      assertEquals(0, run(new ProduceCommand(), "-c", settings.toString(), "--synthetic", "3", "--seed", "500",
+          "--width", "32", "--height", "32"));
+      List<String> keys = new ArrayList<>();
+      try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+          ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+          ConsumerConfig.GROUP_ID_CONFIG, "run-test-reader",
+          ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
+        consumer.subscribe(List.of("run-masks"));
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (keys.size() < 3 && System.nanoTime() < deadline) {
+          consumer.poll(Duration.ofMillis(200)).forEach(r -> keys.add(r.key()));
+        }
+      }
+      assertEquals(List.of("stream-1", "stream-1", "stream-1"), keys);
+    } finally {
+      runner.interrupt();
+      runner.join(60_000);
+    }
+    assertEquals(0, exit[0]);
+  }
+
+  @Test
+  void demoWithTheOracleScoresPerfectly(@TempDir Path dir) throws Exception {
+    int exit = run(new DemoCommand(), "--oracle", "--frames", "10", "--width", "48", "--height", "32",
+        "--overlays", "3", "-o", dir.toString());
+    assertEquals(0, exit);
+    String summary = Files.readString(dir.resolve("summary.txt"));
+    assertTrue(summary.contains("masks received:     10"), summary);
+    assertTrue(summary.contains("mean IoU:           1.0000"), summary);
+    try (Stream<Path> files = Files.list(dir.resolve("overlays"))) {
+      assertEquals(3, files.count());
+    }
+    List<String> csv = Files.readAllLines(dir.resolve("class-areas.csv"));
+    assertTrue(csv.size() > 10, "one row per class present per frame");
+  }
+
+  @Test
+  void demoWithoutAModelExplainsWhatIsMissing(@TempDir Path dir) {
+    CommandLine cli = SegstreamCli.configure(new CommandLine(new DemoCommand(config -> {
+      throw new UnsupportedOperationException("no model here");
+    })));
+    java.io.StringWriter err = new java.io.StringWriter();
+    cli.setErr(new java.io.PrintWriter(err));
+    assertEquals(1, cli.execute("--frames", "2", "-o", dir.toString()));
+    assertEquals("segstream demo: no model here", err.toString().strip());
+  }
+
+  private static List<ImageFrame> readFrames(SegstreamConfig config, int expected) {
+    var deserializer = AvroSerdes.fromConfig(config).forValues(ImageFrame.class).deserializer();
+    List<ImageFrame> frames = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+        ConsumerConfig.GROUP_ID_CONFIG, "cli-test",
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(config.getString(SegstreamConfig.TOPIC_FRAMES)));
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (frames.size() < expected && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+          ImageFrame frame = deserializer.deserialize(r.topic(), r.value());
+          assertEquals(r.key(), frame.getStreamId());
+          frames.add(frame);
+        });
+      }
+    }
+    assertEquals(expected, frames.size());
+    return frames;
+  }
+}

@@ -1,0 +1,117 @@
+package io.segstream.image;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.segstream.contracts.ImageEncoding;
+import io.segstream.image.FrameRejectedException.Reason;
+import io.segstream.model.SyntheticScenes;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.zip.CRC32;
+import org.junit.jupiter.api.Test;
+
+class FrameDecoderTest {
+
+  private static final RgbImage SCENE = new SyntheticScenes().generate(7, 48, 32).image();
+  private final FrameDecoder decoder = new FrameDecoder(1 << 20, 64 * 64);
+
+  @Test
+  void decodesPngAndRawLosslessly() throws Exception {
+    assertArrayEquals(SCENE.pixels(), decoder.decode(ImageEncoding.PNG, Images.png(SCENE), 48, 32).pixels());
+    assertArrayEquals(SCENE.pixels(), decoder.decode(ImageEncoding.RAW_RGB8, SCENE.pixels(), 48, 32).pixels());
+  }
+
+  @Test
+  void decodesJpegCloseToTheOriginal() throws Exception {
+    RgbImage decoded = decoder.decode(ImageEncoding.JPEG, Images.jpeg(SCENE, 0.95f), 48, 32);
+    assertEquals(48, decoded.width());
+    assertEquals(32, decoded.height());
+    double error = 0;
+    for (int i = 0; i < SCENE.pixels().length; i++) {
+      error += Math.abs((SCENE.pixels()[i] & 0xff) - (decoded.pixels()[i] & 0xff));
+    }
+    double meanError = error / SCENE.pixels().length;
+    assertTrue(meanError < 8, "mean absolute JPEG error " + meanError);
+  }
+
+  @Test
+  void rejectsEmptyImage() {
+    assertReason(Reason.EMPTY_IMAGE, () -> decoder.decode(ImageEncoding.PNG, new byte[0], 48, 32));
+  }
+
+  @Test
+  void rejectsFramesAboveTheByteLimit() {
+    FrameDecoder small = new FrameDecoder(100, 64 * 64);
+    FrameRejectedException e =
+        assertReason(Reason.FRAME_TOO_LARGE, () -> small.decode(ImageEncoding.PNG, Images.png(SCENE), 48, 32));
+    assertTrue(e.getMessage().contains("max.frame.bytes=100"), e.getMessage());
+  }
+
+  @Test
+  void checksPixelLimitFromTheHeaderBeforeReadingPixels() throws Exception {
+    // A PNG header claiming 50000x50000 in front of a tiny image's data: a decompression bomb's shape.
+    byte[] bomb = withPngSize(Images.png(SCENE), 50_000, 50_000);
+    FrameRejectedException e =
+        assertReason(Reason.TOO_MANY_PIXELS, () -> decoder.decode(ImageEncoding.PNG, bomb, 50_000, 50_000));
+    assertTrue(e.getMessage().contains("50000x50000"), e.getMessage());
+  }
+
+  @Test
+  void rejectsRawFramesAboveThePixelLimitByTheirDeclaredSize() {
+    assertReason(Reason.TOO_MANY_PIXELS,
+        () -> decoder.decode(ImageEncoding.RAW_RGB8, new byte[100 * 100 * 3], 100, 100));
+  }
+
+  @Test
+  void rejectsDeclaredSizeThatDiffersFromTheImage() {
+    FrameRejectedException e =
+        assertReason(Reason.SIZE_MISMATCH, () -> decoder.decode(ImageEncoding.PNG, Images.png(SCENE), 32, 48));
+    assertTrue(e.getMessage().contains("declares 32x48") && e.getMessage().contains("48x32"), e.getMessage());
+    assertReason(Reason.SIZE_MISMATCH,
+        () -> decoder.decode(ImageEncoding.RAW_RGB8, SCENE.pixels(), 47, 32));
+    assertReason(Reason.SIZE_MISMATCH, () -> decoder.decode(ImageEncoding.PNG, Images.png(SCENE), 0, 32));
+  }
+
+  @Test
+  void rejectsUnknownEncoding() {
+    assertReason(Reason.UNSUPPORTED_ENCODING,
+        () -> decoder.decode(ImageEncoding.UNKNOWN, SCENE.pixels(), 48, 32));
+  }
+
+  @Test
+  void rejectsBytesThatAreNotTheDeclaredFormat() {
+    byte[] garbage = new byte[500];
+    Arrays.fill(garbage, (byte) 7);
+    assertReason(Reason.UNDECODABLE_IMAGE, () -> decoder.decode(ImageEncoding.JPEG, garbage, 48, 32));
+    assertReason(Reason.UNDECODABLE_IMAGE, () -> decoder.decode(ImageEncoding.JPEG, Images.png(SCENE), 48, 32));
+    byte[] png = Images.png(SCENE);
+    byte[] truncated = Arrays.copyOf(png, png.length / 2);
+    assertReason(Reason.UNDECODABLE_IMAGE, () -> decoder.decode(ImageEncoding.PNG, truncated, 48, 32));
+  }
+
+  private interface Decode {
+    RgbImage run() throws FrameRejectedException;
+  }
+
+  private static FrameRejectedException assertReason(Reason expected, Decode decode) {
+    FrameRejectedException e = assertThrows(FrameRejectedException.class, decode::run);
+    assertEquals(expected, e.reason(), e.getMessage());
+    return e;
+  }
+
+  /** The PNG with its IHDR width and height replaced (and the chunk CRC fixed so readers accept it). */
+  static byte[] withPngSize(byte[] png, int width, int height) {
+    byte[] out = png.clone();
+    ByteBuffer buffer = ByteBuffer.wrap(out);
+    // Signature (8), IHDR length (4), "IHDR" (4), then width and height.
+    buffer.putInt(16, width);
+    buffer.putInt(20, height);
+    CRC32 crc = new CRC32();
+    crc.update(out, 12, 4 + 13);
+    buffer.putInt(12 + 4 + 13, (int) crc.getValue());
+    return out;
+  }
+}

@@ -1,0 +1,365 @@
+package io.segstream.topology;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.segstream.config.SegstreamConfig;
+import io.segstream.contracts.ClassArea;
+import io.segstream.contracts.ClassAreas;
+import io.segstream.contracts.ImageEncoding;
+import io.segstream.contracts.ImageFrame;
+import io.segstream.contracts.MaskEncoding;
+import io.segstream.contracts.SegmentationMask;
+import io.segstream.contracts.serde.AvroSerdes;
+import io.segstream.contracts.serde.FakeSchemaRegistry;
+import io.segstream.image.FrameEncoder;
+import io.segstream.image.Images;
+import io.segstream.image.MaskCodec;
+import io.segstream.image.RgbImage;
+import io.segstream.inference.Segmentation;
+import io.segstream.inference.SegmentationException;
+import io.segstream.inference.Segmenter;
+import io.segstream.model.GroundTruthSegmenter;
+import io.segstream.model.SyntheticScenes;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.errors.StreamsException;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class SegmentationTopologyTest {
+
+  private static final int W = 64;
+  private static final int H = 48;
+  private static final Instant CAPTURED = Instant.ofEpochMilli(1_750_000_000_000L);
+
+  private final SyntheticScenes scenes = new SyntheticScenes();
+  private final Map<String, Object> settings = new HashMap<>(Map.of(
+      SegstreamConfig.MAX_FRAME_BYTES, 100_000,
+      SegstreamConfig.MAX_FRAME_PIXELS, 128L * 128L));
+  private TopologyTestDriver driver;
+  private TestInputTopic<byte[], byte[]> frames;
+  private TestOutputTopic<String, SegmentationMask> masks;
+  private TestOutputTopic<String, ClassAreas> areas;
+  private TestOutputTopic<byte[], byte[]> deadLetters;
+  private Serde<ImageFrame> frameSerde;
+
+  private void start(Segmenter segmenter) {
+    SegstreamConfig config = new SegstreamConfig(settings);
+    SegstreamApp app = new SegstreamApp(config, segmenter);
+    driver = new TopologyTestDriver(app.topology(), app.streamsProperties());
+    AvroSerdes serdes = AvroSerdes.fromConfig(config);
+    frameSerde = serdes.forValues(ImageFrame.class);
+    Topics topics = Topics.fromConfig(config);
+    frames = driver.createInputTopic(topics.frames(), new ByteArraySerializer(), new ByteArraySerializer());
+    masks = driver.createOutputTopic(topics.masks(), new StringDeserializer(),
+        serdes.forValues(SegmentationMask.class).deserializer());
+    areas = driver.createOutputTopic(topics.areas(), new StringDeserializer(),
+        serdes.forValues(ClassAreas.class).deserializer());
+    deadLetters = driver.createOutputTopic(topics.deadLetters(), new ByteArrayDeserializer(),
+        new ByteArrayDeserializer());
+  }
+
+  @AfterEach
+  void close() {
+    if (driver != null) {
+      driver.close();
+    }
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private byte[] bytes(ImageFrame frame) {
+    return frameSerde.serializer().serialize("frames", frame);
+  }
+
+  private ImageFrame pngFrame(String stream, long seq, RgbImage image) {
+    return new FrameEncoder(ImageEncoding.PNG).frame(stream, seq, CAPTURED, image, Map.of("source", "test"));
+  }
+
+  private void pipe(String key, byte[] value) {
+    frames.pipeInput(new TestRecord<>(key == null ? null : utf8(key), value, new RecordHeaders(), CAPTURED));
+  }
+
+  @Test
+  void goodFrameYieldsMaskAndClassAreasThatMatchGroundTruth() throws Exception {
+    SyntheticScenes.Scene scene = scenes.generate(11, W, H);
+    start(new GroundTruthSegmenter().register(scene));
+
+    pipe("cam-1", bytes(pngFrame("cam-1", 5, scene.image())));
+
+    TestRecord<String, SegmentationMask> maskRecord = masks.readRecord();
+    assertEquals("cam-1", maskRecord.key());
+    SegmentationMask mask = maskRecord.value();
+    assertEquals("cam-1", mask.getStreamId());
+    assertEquals(5, mask.getFrameSeq());
+    assertEquals(CAPTURED, mask.getCaptureTimestamp());
+    assertEquals("ground-truth", mask.getModelName());
+    assertEquals(SyntheticScenes.CLASS_LABELS, mask.getClassLabels());
+    assertEquals(MaskEncoding.PNG_GRAY8, mask.getMaskEncoding());
+    assertEquals(W, mask.getWidth());
+    assertEquals(H, mask.getHeight());
+    assertTrue(mask.getProcessingLatencyMs() >= mask.getInferenceLatencyMs(), mask.toString());
+    MaskCodec.Mask decoded = MaskCodec.decode(mask);
+    assertArrayEquals(scene.labels(), decoded.classIds());
+
+    ClassAreas classAreas = areas.readValue();
+    assertEquals(5, classAreas.getFrameSeq());
+    assertEquals(expectedAreas(scene), classAreas.getAreas());
+    assertTrue(deadLetters.isEmpty());
+    assertTrue(masks.isEmpty());
+  }
+
+  /** Class areas computed the slow, obvious way from the ground truth. */
+  private static List<ClassArea> expectedAreas(SyntheticScenes.Scene scene) {
+    List<ClassArea> expected = new java.util.ArrayList<>();
+    for (int c = 0; c < SyntheticScenes.CLASS_LABELS.size(); c++) {
+      long n = 0;
+      double sx = 0;
+      double sy = 0;
+      int minX = W, minY = H, maxX = -1, maxY = -1;
+      for (int y = 0; y < H; y++) {
+        for (int x = 0; x < W; x++) {
+          if (scene.labelAt(x, y) == c) {
+            n++;
+            sx += x;
+            sy += y;
+            minX = Math.min(minX, x);
+            maxX = Math.max(maxX, x);
+            minY = Math.min(minY, y);
+            maxY = Math.max(maxY, y);
+          }
+        }
+      }
+      if (n > 0) {
+        expected.add(new ClassArea(SyntheticScenes.CLASS_LABELS.get(c), c, n, (double) n / (W * H),
+            minX, minY, maxX, maxY, sx / n, sy / n));
+      }
+    }
+    assertTrue(expected.size() >= 2, "scene should hold background and a shape");
+    return expected;
+  }
+
+  @Test
+  void jpegAndRawFramesAreDecodedAndSegmented() throws Exception {
+    start(TestSegmenters.brightness());
+    // Left half black, right half white; the edge sits on a JPEG block boundary, so it stays sharp.
+    byte[] pixels = new byte[W * H * 3];
+    for (int y = 0; y < H; y++) {
+      for (int x = W / 2; x < W; x++) {
+        java.util.Arrays.fill(pixels, (y * W + x) * 3, (y * W + x) * 3 + 3, (byte) 255);
+      }
+    }
+    RgbImage halves = new RgbImage(W, H, pixels);
+    pipe("cam-j", bytes(new FrameEncoder(ImageEncoding.JPEG).frame("cam-j", 1, CAPTURED, halves, Map.of())));
+    pipe("cam-r", bytes(new FrameEncoder(ImageEncoding.RAW_RGB8).frame("cam-r", 2, CAPTURED, halves, Map.of())));
+
+    for (SegmentationMask mask : masks.readValuesToList()) {
+      MaskCodec.Mask decoded = MaskCodec.decode(mask);
+      for (int y = 0; y < H; y++) {
+        for (int x = 0; x < W; x++) {
+          assertEquals(x < W / 2 ? 0 : 1, decoded.classAt(x, y), mask.getStreamId() + " at " + x + "," + y);
+        }
+      }
+    }
+    List<ClassAreas> all = areas.readValuesToList();
+    assertEquals(2, all.size());
+    ClassArea bright = all.get(0).getAreas().get(1);
+    assertEquals("bright", bright.getLabel());
+    assertEquals(W * H / 2, bright.getPixelCount());
+    assertEquals(List.of(W / 2, 0, W - 1, H - 1),
+        List.of(bright.getMinX(), bright.getMinY(), bright.getMaxX(), bright.getMaxY()));
+    assertTrue(deadLetters.isEmpty());
+  }
+
+  @Test
+  void recordThatIsNotAnImageFrameIsDeadLetteredUnchanged() {
+    start(TestSegmenters.brightness());
+    byte[] value = utf8("{\"not\": \"avro\"}");
+    Headers headers = new RecordHeaders().add("trace-id", utf8("abc"));
+    frames.pipeInput(new TestRecord<>(utf8("cam-x"), value, headers, CAPTURED));
+
+    TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
+    assertArrayEquals(utf8("cam-x"), dead.key());
+    assertArrayEquals(value, dead.value());
+    assertEquals("abc", DeadLetters.header(dead.headers(), "trace-id"));
+    assertEquals(DeadLetters.BAD_RECORD, DeadLetters.header(dead.headers(), DeadLetters.CODE));
+    assertEquals("parse", DeadLetters.header(dead.headers(), DeadLetters.STAGE));
+    assertTrue(DeadLetters.header(dead.headers(), DeadLetters.REASON).startsWith("cannot read ImageFrame"));
+    assertEquals("org.apache.kafka.common.errors.SerializationException",
+        DeadLetters.header(dead.headers(), DeadLetters.EXCEPTION));
+    assertEquals("frames", DeadLetters.header(dead.headers(), DeadLetters.SOURCE_TOPIC));
+    assertEquals("0", DeadLetters.header(dead.headers(), DeadLetters.SOURCE_PARTITION));
+    assertEquals("0", DeadLetters.header(dead.headers(), DeadLetters.SOURCE_OFFSET));
+    assertTrue(masks.isEmpty());
+    assertTrue(areas.isEmpty());
+  }
+
+  @Test
+  void recordWithoutValueIsDeadLettered() {
+    start(TestSegmenters.brightness());
+    pipe("cam-x", null);
+    TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
+    assertEquals(DeadLetters.BAD_RECORD, DeadLetters.header(dead.headers(), DeadLetters.CODE));
+    assertEquals("record has no value", DeadLetters.header(dead.headers(), DeadLetters.REASON));
+  }
+
+  @ParameterizedTest
+  @EnumSource(io.segstream.image.FrameRejectedException.Reason.class)
+  void undecodableFrameIsDeadLetteredWithItsReason(io.segstream.image.FrameRejectedException.Reason reason) {
+    start(TestSegmenters.brightness());
+    RgbImage image = scenes.generate(3, W, H).image();
+    ImageFrame frame = pngFrame("cam-bad", 9, image);
+    switch (reason) {
+      case EMPTY_IMAGE -> frame.setImage(ByteBuffer.allocate(0));
+      case FRAME_TOO_LARGE -> {
+        frame.setEncoding(ImageEncoding.RAW_RGB8);
+        frame.setImage(ByteBuffer.wrap(new byte[100_001]));
+      }
+      case TOO_MANY_PIXELS -> {
+        RgbImage big = scenes.generate(3, 200, 100).image();
+        frame = pngFrame("cam-bad", 9, big);
+      }
+      case SIZE_MISMATCH -> frame.setWidth(W + 1);
+      case UNSUPPORTED_ENCODING -> frame.setEncoding(ImageEncoding.UNKNOWN);
+      case UNDECODABLE_IMAGE -> frame.setEncoding(ImageEncoding.JPEG);
+      default -> throw new IllegalStateException("no case for " + reason);
+    }
+    byte[] value = bytes(frame);
+    pipe("cam-bad", value);
+
+    TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
+    assertArrayEquals(value, dead.value());
+    assertArrayEquals(utf8("cam-bad"), dead.key());
+    assertEquals(reason.name(), DeadLetters.header(dead.headers(), DeadLetters.CODE));
+    assertEquals("decode", DeadLetters.header(dead.headers(), DeadLetters.STAGE));
+    assertNotNull(DeadLetters.header(dead.headers(), DeadLetters.REASON));
+    assertTrue(masks.isEmpty());
+  }
+
+  @Test
+  void modelFailuresAreDeadLettered() {
+    SyntheticScenes.Scene scene = scenes.generate(4, W, H);
+    Segmentation wrongSize = new Segmentation(W / 2, H, new byte[W / 2 * H], new float[2], 0);
+    byte[] badIds = new byte[W * H];
+    badIds[W + 3] = 7;
+    Segmentation unknownClass = new Segmentation(W, H, badIds, new float[2], 0);
+    int[] call = {0};
+    start(TestSegmenters.of(TestSegmenters.BRIGHTNESS_MODEL, image -> switch (call[0]++) {
+      case 0 -> throw new SegmentationException("GPU fell off the bus");
+      case 1 -> wrongSize;
+      default -> unknownClass;
+    }));
+    for (int i = 0; i < 3; i++) {
+      pipe("cam-m", bytes(pngFrame("cam-m", i, scene.image())));
+    }
+
+    List<TestRecord<byte[], byte[]>> dead = deadLetters.readRecordsToList();
+    assertEquals(3, dead.size());
+    for (TestRecord<byte[], byte[]> record : dead) {
+      assertEquals(DeadLetters.MODEL_ERROR, DeadLetters.header(record.headers(), DeadLetters.CODE));
+      assertEquals("segment", DeadLetters.header(record.headers(), DeadLetters.STAGE));
+    }
+    assertEquals("segmentation failed: GPU fell off the bus",
+        DeadLetters.header(dead.get(0).headers(), DeadLetters.REASON));
+    assertEquals("io.segstream.inference.SegmentationException",
+        DeadLetters.header(dead.get(0).headers(), DeadLetters.EXCEPTION));
+    assertTrue(DeadLetters.header(dead.get(1).headers(), DeadLetters.REASON).contains("32x48 mask for a 64x48 frame"));
+    assertTrue(DeadLetters.header(dead.get(2).headers(), DeadLetters.REASON).contains("class id 7 at (3,1)"));
+    assertTrue(masks.isEmpty());
+    assertTrue(areas.isEmpty());
+  }
+
+  @Test
+  void unexpectedErrorIsDeadLetteredByTheProcessingExceptionHandler() {
+    SyntheticScenes.Scene scene = scenes.generate(4, W, H);
+    // A segmenter bug: null instead of a result, so the pipeline fails where nothing expects it.
+    start(TestSegmenters.of(TestSegmenters.BRIGHTNESS_MODEL, image -> null));
+    byte[] value = bytes(pngFrame("cam-n", 1, scene.image()));
+    pipe("cam-n", value);
+
+    TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
+    assertArrayEquals(value, dead.value());
+    assertArrayEquals(utf8("cam-n"), dead.key());
+    assertEquals(DeadLetters.UNEXPECTED_ERROR, DeadLetters.header(dead.headers(), DeadLetters.CODE));
+    assertEquals(SegmentationTopology.SEGMENT, DeadLetters.header(dead.headers(), DeadLetters.STAGE));
+    assertEquals("java.lang.NullPointerException", DeadLetters.header(dead.headers(), DeadLetters.EXCEPTION));
+  }
+
+  @Test
+  void keepsProcessingAfterBadInput() throws Exception {
+    SyntheticScenes.Scene first = scenes.generate(21, W, H);
+    SyntheticScenes.Scene second = scenes.generate(22, W, H);
+    start(new GroundTruthSegmenter().register(first).register(second));
+
+    pipe("cam-1", utf8("garbage"));
+    pipe("cam-1", bytes(pngFrame("cam-1", 1, first.image())));
+    ImageFrame truncated = pngFrame("cam-1", 2, first.image());
+    truncated.setImage(ByteBuffer.wrap(Images.png(first.image()), 0, 100).slice());
+    pipe("cam-1", bytes(truncated));
+    pipe("cam-2", bytes(pngFrame("cam-2", 3, second.image())));
+
+    List<TestRecord<String, SegmentationMask>> out = masks.readRecordsToList();
+    assertEquals(List.of("cam-1", "cam-2"), out.stream().map(TestRecord::key).toList());
+    assertEquals(List.of(1L, 3L), out.stream().map(r -> r.value().getFrameSeq()).toList());
+    assertArrayEquals(second.labels(), MaskCodec.decode(out.get(1).value()).classIds());
+    assertEquals(2, areas.readValuesToList().size());
+    List<TestRecord<byte[], byte[]>> dead = deadLetters.readRecordsToList();
+    assertEquals(List.of("0", "2"),
+        dead.stream().map(r -> DeadLetters.header(r.headers(), DeadLetters.SOURCE_OFFSET)).toList());
+    assertEquals(List.of(DeadLetters.BAD_RECORD, "UNDECODABLE_IMAGE"),
+        dead.stream().map(r -> DeadLetters.header(r.headers(), DeadLetters.CODE)).toList());
+  }
+
+  @Test
+  void anUnavailableRegistryStopsProcessingInsteadOfDeadLetteringGoodFrames() throws Exception {
+    byte[] value;
+    try (FakeSchemaRegistry registry = new FakeSchemaRegistry()) {
+      settings.put(SegstreamConfig.SCHEMA_REGISTRY_URL, registry.url());
+      start(TestSegmenters.brightness());
+      value = bytes(pngFrame("cam-1", 1, scenes.generate(1, W, H).image()));
+      registry.failing = true;
+      assertThrows(StreamsException.class, () -> pipe("cam-1", value));
+    }
+    assertTrue(deadLetters.isEmpty());
+    assertTrue(masks.isEmpty());
+  }
+
+  @Test
+  void withARegistryFramesAndMasksUseTheConfluentWireFormat() throws Exception {
+    try (FakeSchemaRegistry registry = new FakeSchemaRegistry()) {
+      settings.put(SegstreamConfig.SCHEMA_REGISTRY_URL, registry.url());
+      SyntheticScenes.Scene scene = scenes.generate(31, W, H);
+      start(new GroundTruthSegmenter().register(scene));
+
+      byte[] value = bytes(pngFrame("cam-1", 1, scene.image()));
+      assertEquals(0, value[0], "magic byte of the Confluent wire format");
+      pipe("cam-1", value);
+
+      assertArrayEquals(scene.labels(),
+          MaskCodec.decode(masks.readValue()).classIds());
+      assertEquals(List.of("frames-value", "masks-value", "class-areas-value"), registry.subjects());
+    }
+  }
+}
