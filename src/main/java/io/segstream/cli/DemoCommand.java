@@ -103,7 +103,7 @@ public final class DemoCommand implements Callable<Integer> {
   private final SegmenterFactory segmenterFactory;
 
   public DemoCommand() {
-    this(SegmenterFactory.modelBacked());
+    this(SegmenterFactory.modelBacked(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
   }
 
   DemoCommand(SegmenterFactory segmenterFactory) {

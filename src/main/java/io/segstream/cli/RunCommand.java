@@ -1,8 +1,15 @@
 package io.segstream.cli;
 
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.segstream.config.SegstreamConfig;
 import io.segstream.inference.Segmenter;
+import io.segstream.ops.HealthServer;
 import io.segstream.topology.SegstreamApp;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -22,14 +29,36 @@ public final class RunCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions configOptions;
 
+  /** Everything /metrics serves: inference, Kafka Streams client and JVM metrics. */
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final SegmenterFactory segmenterFactory;
+  private final AtomicReference<KafkaStreams> running = new AtomicReference<>();
+  private volatile HealthServer health;
 
   public RunCommand() {
-    this(SegmenterFactory.modelBacked());
+    this.segmenterFactory = SegmenterFactory.modelBacked(registry);
   }
 
   RunCommand(SegmenterFactory segmenterFactory) {
     this.segmenterFactory = segmenterFactory;
+  }
+
+  /** The health server's port once started (tests ask for port 0). */
+  int healthPort() {
+    HealthServer server = health;
+    return server == null ? -1 : server.port();
+  }
+
+  /** Live unless the stream threads died; a restart is the only cure then. */
+  private boolean streamsAlive() {
+    KafkaStreams streams = running.get();
+    return streams == null || !(streams.state() == KafkaStreams.State.ERROR
+        || streams.state() == KafkaStreams.State.PENDING_ERROR);
+  }
+
+  private boolean streamsRunning() {
+    KafkaStreams streams = running.get();
+    return streams != null && streams.state() == KafkaStreams.State.RUNNING;
   }
 
   @Override
@@ -46,13 +75,26 @@ public final class RunCommand implements Callable<Integer> {
       }
     }, "segstream-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    try (Segmenter segmenter = segmenterFactory.open(config);
+    new JvmMemoryMetrics().bindTo(registry);
+    AtomicReference<Segmenter> warmModel = new AtomicReference<>();
+    // Liveness answers during the model load already; readiness waits for a warm model (the pool
+    // runs a probe image through every instance while loading) and RUNNING streams.
+    health = new HealthServer(config.getInt(SegstreamConfig.HTTP_PORT),
+        List.of(new HealthServer.Check("stream-threads", this::streamsAlive)),
+        List.of(new HealthServer.Check("model-warm", () -> warmModel.get() != null),
+            new HealthServer.Check("kafka-streams-running", this::streamsRunning)),
+        registry);
+    try (HealthServer ignored = health;
+        Segmenter segmenter = segmenterFactory.open(config);
         SegstreamApp app = new SegstreamApp(config, segmenter)) {
+      warmModel.set(segmenter);
       System.err.printf("segstream: model %s %s, reading %s from %s%n",
           segmenter.modelInfo().name(), segmenter.modelInfo().version(),
           config.getString(SegstreamConfig.TOPIC_FRAMES),
           config.getString(SegstreamConfig.BOOTSTRAP_SERVERS));
       KafkaStreams streams = app.start();
+      running.set(streams);
+      new KafkaStreamsMetrics(streams).bindTo(registry);
       try {
         while (!stopRequested.await(1, TimeUnit.SECONDS)) {
           KafkaStreams.State state = streams.state();

@@ -1,7 +1,13 @@
 package io.segstream.cli;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.segstream.config.SegstreamConfig;
+import io.segstream.inference.HotReloadingSegmenter;
+import io.segstream.inference.ModelRepository;
 import io.segstream.inference.Segmenter;
+import io.segstream.inference.Segmenters;
+import io.segstream.inference.TensorFlowRuntime;
+import java.nio.file.Path;
 
 /** Opens the {@link Segmenter} a command runs the stream with. */
 @FunctionalInterface
@@ -11,17 +17,17 @@ public interface SegmenterFactory {
   Segmenter open(SegstreamConfig config) throws Exception;
 
   /**
-   * The model-backed factory behind {@code run} and {@code demo}.
-   *
-   * <p>WIRING POINT: becomes {@code io.segstream.inference.Segmenters::fromConfig} (the DJL model
-   * pool with its dynamic batcher) once that lands; until then it explains itself and fails.
+   * The model behind {@code run} and {@code demo}: the newest version in {@code model.dir} on a pool
+   * of model instances behind the dynamic batcher, hot-swapped when a newer version folder appears
+   * (every {@code model.poll.ms}); its metrics go to {@code registry}.
    */
-  static SegmenterFactory modelBacked() {
+  static SegmenterFactory modelBacked(MeterRegistry registry) {
     return config -> {
-      throw new UnsupportedOperationException(
-          "no model-backed segmenter is wired into this build yet (model.dir="
-              + config.getString(SegstreamConfig.MODEL_DIR)
-              + "); use demo --oracle to run the pipeline with ground-truth masks");
+      TensorFlowRuntime.engine();
+      return new HotReloadingSegmenter(
+          new ModelRepository(Path.of(config.getString(SegstreamConfig.MODEL_DIR))),
+          versionDir -> Segmenters.forModel(versionDir, config, registry),
+          config.getLong(SegstreamConfig.MODEL_POLL_MS));
     };
   }
 }

@@ -53,6 +53,7 @@ public final class SegstreamConfig extends AbstractConfig {
   public static final String MAX_FRAME_PIXELS = "max.frame.pixels";
   public static final String HTTP_PORT = "http.port";
   public static final String MAX_FPS_PER_STREAM = "max.fps.per.stream";
+  public static final String MODEL_POLL_MS = "model.poll.ms";
 
   public static final ConfigDef CONFIG =
       new ConfigDef()
@@ -101,6 +102,8 @@ public final class SegstreamConfig extends AbstractConfig {
               "Largest encoded frame accepted; larger ones go to the dead-letter topic.")
           .define(MAX_FRAME_PIXELS, Type.LONG, 4096L * 4096L, Range.atLeast(1), Importance.MEDIUM,
               "Largest width*height accepted, checked from the image header before decoding.")
+          .define(MODEL_POLL_MS, Type.LONG, 10_000L, Range.atLeast(0), Importance.LOW,
+              "How often model.dir is checked for a newer numbered version folder to hot-swap in; 0: never.")
           .define(MAX_FPS_PER_STREAM, Type.DOUBLE, 0.0, Range.atLeast(0), Importance.MEDIUM,
               "Most frames per second processed per camera (by capture time); extra frames are skipped. 0: no cap.")
           .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65535), Importance.LOW,

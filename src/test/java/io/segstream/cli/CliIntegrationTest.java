@@ -124,9 +124,11 @@ class CliIntegrationTest {
     }
     Path settings = dir.resolve("segstream.properties");
     Files.writeString(settings, String.join("\n", bootstrap, "application.id=run-test",
-        "topic.frames=run-frames", "topic.masks=run-masks", "topic.areas=run-areas", "topic.dlq=run-dlq"));
+        "topic.frames=run-frames", "topic.masks=run-masks", "topic.areas=run-areas", "topic.dlq=run-dlq",
+        "http.port=0"));
     int[] exit = {-1};
-    Thread runner = new Thread(() -> exit[0] = run(new RunCommand(config -> oracle), "--config", settings.toString()));
+    RunCommand command = new RunCommand(config -> oracle);
+    Thread runner = new Thread(() -> exit[0] = run(command, "--config", settings.toString()));
     runner.start();
     try {
       assertEquals(0, run(new ProduceCommand(), "-c", settings.toString(), "--synthetic", "3", "--seed", "500",
@@ -143,6 +145,18 @@ class CliIntegrationTest {
         }
       }
       assertEquals(List.of("stream-1", "stream-1", "stream-1"), keys);
+
+      // Masks flow, so the model is warm and the streams RUNNING: ready, with metrics served.
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      String base = "http://127.0.0.1:" + command.healthPort();
+      java.net.http.HttpResponse<String> ready = http.send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/readyz")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, ready.statusCode(), ready.body());
+      String metrics = http.send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/metrics")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      assertTrue(metrics.contains("kafka_stream_"), "Kafka Streams metrics are exported");
     } finally {
       runner.interrupt();
       runner.join(60_000);

@@ -185,7 +185,7 @@ abstract class PipelineIntegrationTestBase {
     Topics topics = Topics.fromConfig(config);
     SyntheticScenes scenes = new SyntheticScenes();
     int frames = 8;
-    try (Segmenter segmenter = SegmenterFactory.modelBacked().open(config);
+    try (Segmenter segmenter = SegmenterFactory.modelBacked(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()).open(config);
         SegstreamApp app = new SegstreamApp(config, segmenter)) {
       app.start();
       assertTrue(app.awaitRunning(Duration.ofSeconds(60)), "streams did not reach RUNNING");
