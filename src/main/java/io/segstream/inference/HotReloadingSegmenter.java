@@ -145,7 +145,7 @@ public final class HotReloadingSegmenter implements Segmenter {
   public Segmentation segment(RgbImage image) throws SegmentationException {
     Generation generation = acquire();
     try {
-      return generation.segmenter.segment(image);
+      return stamped(generation, generation.segmenter.segment(image));
     } finally {
       generation.inFlight.decrementAndGet();
     }
@@ -155,10 +155,16 @@ public final class HotReloadingSegmenter implements Segmenter {
   public List<Segmentation> segmentAll(List<RgbImage> images) throws SegmentationException {
     Generation generation = acquire();
     try {
-      return generation.segmenter.segmentAll(images);
+      return generation.segmenter.segmentAll(images).stream()
+          .map(result -> stamped(generation, result))
+          .toList();
     } finally {
       generation.inFlight.decrementAndGet();
     }
+  }
+
+  private static Segmentation stamped(Generation generation, Segmentation result) {
+    return result.model() != null ? result : result.withModel(generation.segmenter.modelInfo());
   }
 
   /** The folder of the version served now. */

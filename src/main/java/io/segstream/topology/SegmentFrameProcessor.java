@@ -51,6 +51,10 @@ final class SegmentFrameProcessor extends FrameStage<String, InFlightFrame> {
       return;
     }
     double inferenceMs = (System.nanoTime() - inferenceStart) / NANOS_PER_MS;
+    if (segmentation.model() != null) {
+      // A hot-reloading segmenter names the exact version that made this mask.
+      model = segmentation.model();
+    }
     if (segmentation.width() != image.width() || segmentation.height() != image.height()) {
       deadLetter(record, DeadLetters.MODEL_ERROR,
           "model returned a " + segmentation.width() + "x" + segmentation.height() + " mask for a "

@@ -103,7 +103,9 @@ class HotReloadingSegmenterTest {
       assertFalse(v1.closed, "the old version closed under an in-flight request");
 
       v1.gate.countDown();
-      assertEquals(1, slow.get(5, TimeUnit.SECONDS).classAt(0, 0));
+      Segmentation slowResult = slow.get(5, TimeUnit.SECONDS);
+      assertEquals(1, slowResult.classAt(0, 0));
+      assertEquals("1", slowResult.model().version(), "stamped with the version that made it");
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
       while (!v1.closed && System.nanoTime() < deadline) {
         Thread.sleep(5);
