@@ -87,6 +87,8 @@ public final class RegistryAvroSerde<T extends SpecificRecord> implements Serde<
     int id = ByteBuffer.wrap(data, 1, 4).getInt();
     try {
       SpecificDatumReader<T> reader = readerFor(id);
+      AvroLengthCheck.requireWithinBounds(
+          reader.getSchema(), data, HEADER_BYTES, data.length - HEADER_BYTES);
       BinaryDecoder decoder =
           DecoderFactory.get().binaryDecoder(data, HEADER_BYTES, data.length - HEADER_BYTES, null);
       return reader.read(null, decoder);

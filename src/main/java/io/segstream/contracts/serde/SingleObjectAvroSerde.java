@@ -2,8 +2,11 @@ package io.segstream.contracts.serde;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
@@ -20,13 +23,20 @@ import org.apache.kafka.common.serialization.Serializer;
 public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Serde<T> {
 
   private final Class<T> type;
+  private final Schema schema;
+  /** The single-object header of data written with {@link #schema}: marker and fingerprint. */
+  private final byte[] header;
   private final BinaryMessageEncoder<T> encoder;
   private final BinaryMessageDecoder<T> decoder;
 
   public SingleObjectAvroSerde(Class<T> type) {
     this.type = type;
     SpecificData model = SpecificData.getForClass(type);
-    Schema schema = model.getSchema(type);
+    this.schema = model.getSchema(type);
+    this.header = ByteBuffer.allocate(10).order(ByteOrder.LITTLE_ENDIAN)
+        .put((byte) 0xC3).put((byte) 0x01)
+        .putLong(SchemaNormalization.parsingFingerprint64(schema))
+        .array();
     this.encoder = new BinaryMessageEncoder<>(model, schema);
     this.decoder = new BinaryMessageDecoder<>(model, schema);
   }
@@ -51,6 +61,10 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
       return null;
     }
     try {
+      if (data.length >= header.length && Arrays.equals(data, 0, header.length, header, 0, header.length)) {
+        AvroLengthCheck.requireWithinBounds(schema, data, header.length, data.length - header.length);
+      }
+      // Other headers are refused by the decoder with its own message.
       return decoder.decode(data);
     } catch (IOException | RuntimeException e) {
       throw new SerializationException(

@@ -63,6 +63,14 @@ class RegistryAvroSerdeTest {
   }
 
   @Test
+  void aCorruptLengthPrefixIsRefusedWithoutAllocatingWhatItClaims() {
+    byte[] valid = serde.serialize("frames", frame());
+    int refused = SingleObjectAvroSerdeTest.insertHugeLengthEverywhere(
+        valid, 5, corrupt -> serde.deserialize("frames", corrupt));
+    assertTrue(refused > (valid.length - 5) / 2, "refused " + refused + " of " + (valid.length - 5));
+  }
+
+  @Test
   void asksTheRegistryOnlyOncePerSchema() {
     RegistryAvroSerde<ImageFrame> reader =
         new RegistryAvroSerde<>(ImageFrame.class, new SchemaRegistryClient(registry.url()), false);

@@ -10,6 +10,8 @@ import io.segstream.config.SegstreamConfig;
 import io.segstream.contracts.ImageFrame;
 import io.segstream.contracts.MaskEncoding;
 import io.segstream.contracts.SegmentationMask;
+import com.sun.management.ThreadMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
@@ -43,6 +45,40 @@ class SingleObjectAvroSerdeTest {
             .setMask(ByteBuffer.wrap(new byte[1])).setInferenceLatencyMs(1).setProcessingLatencyMs(1)
             .build());
     assertThrows(SerializationException.class, () -> serde.deserialize(otherType));
+  }
+
+  @Test
+  void aCorruptLengthPrefixIsRefusedWithoutAllocatingWhatItClaims() {
+    byte[] valid = serde.serialize(RegistryAvroSerdeTest.frame());
+    int refused = insertHugeLengthEverywhere(valid, 10, serde::deserialize);
+    assertTrue(refused > (valid.length - 10) / 2, "refused " + refused + " of " + (valid.length - 10));
+  }
+
+  /**
+   * Decodes {@code valid} with a length of about 2 GB written over each byte from {@code from} on,
+   * asserting that no attempt allocates more than 16 MB; returns how many were refused.
+   */
+  static int insertHugeLengthEverywhere(byte[] valid, int from, java.util.function.Consumer<byte[]> decode) {
+    // Zig-zag varint of 2e9: a string, bytes or map length of about 2 GB wherever it lands.
+    byte[] huge = {(byte) 0x80, (byte) 0xD0, (byte) 0xAC, (byte) 0xF3, (byte) 0x0E};
+    ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+    int refused = 0;
+    for (int at = from; at < valid.length; at++) {
+      byte[] corrupt = new byte[valid.length - 1 + huge.length];
+      System.arraycopy(valid, 0, corrupt, 0, at);
+      System.arraycopy(huge, 0, corrupt, at, huge.length);
+      System.arraycopy(valid, at + 1, corrupt, at + huge.length, valid.length - at - 1);
+      long before = threads.getCurrentThreadAllocatedBytes();
+      try {
+        decode.accept(corrupt);
+      } catch (SerializationException e) {
+        refused++;
+      }
+      long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+      assertTrue(allocated < 16 * 1024 * 1024,
+          "decoding with a huge length at byte " + at + " allocated " + allocated + " bytes");
+    }
+    return refused;
   }
 
   @Test
