@@ -54,6 +54,8 @@ public final class SegstreamConfig extends AbstractConfig {
   public static final String HTTP_PORT = "http.port";
   public static final String MAX_FPS_PER_STREAM = "max.fps.per.stream";
   public static final String MODEL_POLL_MS = "model.poll.ms";
+  public static final String MODEL_RETRIES = "model.retries";
+  public static final String MODEL_RETRY_BACKOFF_MS = "model.retry.backoff.ms";
 
   public static final ConfigDef CONFIG =
       new ConfigDef()
@@ -94,6 +96,10 @@ public final class SegstreamConfig extends AbstractConfig {
               "Frames the batcher queues before callers block (backpressure).")
           .define(REQUEST_TIMEOUT_MS, Type.INT, 30_000, Range.atLeast(1), Importance.LOW,
               "Longest a frame may wait for queue space and its result together; then it fails to the dead-letter topic.")
+          .define(MODEL_RETRIES, Type.INT, 2, Range.between(0, 10), Importance.MEDIUM,
+              "Further attempts for a frame whose inference failed (model error, timeout, out of memory) before it goes to the dead-letter topic.")
+          .define(MODEL_RETRY_BACKOFF_MS, Type.LONG, 100L, Range.between(0L, 60_000L), Importance.LOW,
+              "Wait before the first retry of a failed inference; doubles for each further retry.")
           .define(TF_INTRA_OP_THREADS, Type.INT, 0, Range.atLeast(0), Importance.LOW,
               "TensorFlow intra-op threads; 0 derives it from cores and instances.")
           .define(TF_INTER_OP_THREADS, Type.INT, 0, Range.atLeast(0), Importance.LOW,

@@ -2,6 +2,7 @@ package io.segstream.topology;
 
 import io.segstream.config.SegstreamConfig;
 import io.segstream.contracts.serde.AvroTrust;
+import io.segstream.inference.RetryingSegmenter;
 import io.segstream.inference.Segmenter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,11 +50,15 @@ public final class SegstreamApp implements AutoCloseable {
     this.segmenter = segmenter;
   }
 
+  /** The topology; failed inferences are retried per {@code model.retries} before dead-lettering. */
   public Topology topology() {
-    return SegmentationTopology.build(config, segmenter);
+    return SegmentationTopology.build(config, RetryingSegmenter.fromConfig(segmenter, config));
   }
 
-  /** Kafka Streams settings: segstream's choices first, then pass-through settings, which win. */
+  /**
+   * Kafka Streams settings: segstream's choices first, then pass-through settings, which win, then
+   * the poll and transaction timing of {@link PollSettings} (whose timeouts never go below their floors).
+   */
   public Properties streamsProperties() {
     Topics topics = Topics.fromConfig(config);
     int maxRecordBytes = maxRecordBytes();
@@ -76,9 +81,9 @@ public final class SegstreamApp implements AutoCloseable {
     // Dead letters carry whole frames.
     props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), maxRecordBytes);
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), maxRecordBytes);
-    // Each frame costs a model call; a smaller poll keeps a poll's work well inside max.poll.interval.ms.
-    props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 100);
     props.putAll(config.kafkaPassThrough());
+    // Poll, commit and transaction timing that slow inference cannot break (see PollSettings).
+    PollSettings.apply(props, config);
     return props;
   }
 

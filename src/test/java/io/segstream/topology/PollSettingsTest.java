@@ -1,0 +1,91 @@
+package io.segstream.topology;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.segstream.config.SegstreamConfig;
+import io.segstream.inference.Segmenter;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+
+class PollSettingsTest {
+
+  private static final Segmenter NO_MODEL = TestSegmenters.brightness();
+
+  private static Properties props(Map<String, Object> settings) {
+    return new SegstreamApp(new SegstreamConfig(settings), NO_MODEL).streamsProperties();
+  }
+
+  /** What the main consumer gets for {@code key}, resolved as Kafka Streams does. */
+  private static long mainConsumer(Properties props, String key) {
+    return Long.parseLong(String.valueOf(new StreamsConfig(props).getMainConsumerConfigs("g", "c", 0).get(key)));
+  }
+
+  private static long producer(Properties props, String key) {
+    return Long.parseLong(String.valueOf(new StreamsConfig(props).getProducerConfigs("c").get(key)));
+  }
+
+  @Test
+  void worstCaseFrameIsEveryAttemptTimingOutPlusBackoff() {
+    SegstreamConfig config = new SegstreamConfig(Map.of());
+    // Defaults: 3 attempts of 30 s, backoff 100 + 200 ms.
+    assertEquals(Duration.ofMillis(90_300), PollSettings.worstCaseFrame(config));
+  }
+
+  @Test
+  void defaultsLetAWholePollOfWorstCaseFramesThrough() {
+    Properties props = props(Map.of());
+    assertEquals(5, mainConsumer(props, "max.poll.records"));
+    assertEquals(5 * 90_300 + 30_000, mainConsumer(props, "max.poll.interval.ms"));
+    assertEquals(1000L, new StreamsConfig(props).getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
+  }
+
+  @Test
+  void kafkasDefaultStaysWhenTheFloorIsLower() {
+    Properties props = props(Map.of(SegstreamConfig.REQUEST_TIMEOUT_MS, 1000, SegstreamConfig.MODEL_RETRIES, 0));
+    assertEquals(300_000, mainConsumer(props, "max.poll.interval.ms"));
+  }
+
+  @Test
+  void aTooSmallPollIntervalIsRaisedToTheFloorAndALargerOneKept() {
+    Map<String, Object> settings = new HashMap<>(Map.of(
+        SegstreamConfig.REQUEST_TIMEOUT_MS, 2000, SegstreamConfig.MODEL_RETRIES, 1,
+        SegstreamConfig.MODEL_RETRY_BACKOFF_MS, 0L,
+        "max.poll.interval.ms", "1000", "consumer.max.poll.records", "3"));
+    Properties raised = props(settings);
+    assertEquals(3, mainConsumer(raised, "max.poll.records"));
+    assertEquals(3 * 2 * 2000 + 30_000, mainConsumer(raised, "max.poll.interval.ms"));
+
+    settings.put("max.poll.interval.ms", "900000");
+    assertEquals(900_000, mainConsumer(props(settings), "max.poll.interval.ms"));
+  }
+
+  @Test
+  void exactlyOnceTransactionsOutlastOneWorstCaseFrameAndKeepStreamsCommitInterval() {
+    Properties props = props(Map.of(SegstreamConfig.PROCESSING_GUARANTEE, "exactly_once_v2"));
+    assertEquals(90_300 + 10_000, producer(props, "transaction.timeout.ms"));
+    assertEquals(100L, new StreamsConfig(props).getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
+
+    Properties fast = props(Map.of(SegstreamConfig.PROCESSING_GUARANTEE, "exactly_once_v2",
+        SegstreamConfig.REQUEST_TIMEOUT_MS, 1000, SegstreamConfig.MODEL_RETRIES, 0));
+    assertEquals(11_000, producer(fast, "transaction.timeout.ms"));
+    Properties larger = props(Map.of(SegstreamConfig.PROCESSING_GUARANTEE, "exactly_once_v2",
+        SegstreamConfig.REQUEST_TIMEOUT_MS, 1000, SegstreamConfig.MODEL_RETRIES, 0,
+        "producer.transaction.timeout.ms", "60000"));
+    assertEquals(60_000, producer(larger, "transaction.timeout.ms"));
+  }
+
+  @Test
+  void explicitSettingsWin() {
+    Properties props = props(Map.of("commit.interval.ms", "50", "max.poll.records", "50"));
+    assertEquals(50L, new StreamsConfig(props).getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
+    assertEquals(50, mainConsumer(props, "max.poll.records"));
+    assertNull(props.get("transaction.timeout.ms"));
+    assertFalse(props.containsKey(StreamsConfig.producerPrefix("transaction.timeout.ms")));
+  }
+}
