@@ -13,8 +13,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
@@ -23,11 +27,14 @@ import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.utils.Time;
 
 /**
  * A single-node Kafka (KRaft, combined broker and controller) inside this JVM, for the demo and
- * integration tests: loopback only, free ports, a temporary data directory deleted on close.
+ * integration tests: loopback only, free ports, a temporary data directory deleted on close. It can be
+ * stopped and restarted on the same ports and data (broker-outage tests), and given SSL or SASL
+ * listeners beside the PLAINTEXT one.
  *
  * <p>Storage is formatted with Kafka's own {@code kafka-storage format} ({@link StorageTool}), then a
  * {@link KafkaRaftServer} runs it, exactly as {@code kafka-server-start.sh} would.
@@ -35,15 +42,18 @@ import org.apache.kafka.common.utils.Time;
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   private static final int NODE_ID = 1;
+  private static final String HOST = "127.0.0.1";
 
   private final Path dataDir;
-  private final String bootstrapServers;
-  private final KafkaRaftServer server;
+  private final Properties serverProps;
+  /** host:port of each client listener, by listener name (PLAINTEXT, plus any extra ones). */
+  private final Map<String, String> bootstrapByListener;
+  private KafkaRaftServer server;
 
-  private EmbeddedKafkaBroker(Path dataDir, String bootstrapServers, KafkaRaftServer server) {
+  private EmbeddedKafkaBroker(Path dataDir, Properties serverProps, Map<String, String> bootstrapByListener) {
     this.dataDir = dataDir;
-    this.bootstrapServers = bootstrapServers;
-    this.server = server;
+    this.serverProps = serverProps;
+    this.bootstrapByListener = bootstrapByListener;
   }
 
   /** Starts a broker with default settings and waits until it serves requests. */
@@ -53,6 +63,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   /** Starts a broker; {@code overrides} are broker settings that replace the defaults. */
   public static EmbeddedKafkaBroker start(Map<String, String> overrides) {
+    return start(overrides, Set.of());
+  }
+
+  /**
+   * Starts a broker with a client listener for each of {@code extraListeners} beside PLAINTEXT, named
+   * after its security protocol; their settings (keystores, SASL mechanisms and JAAS) come in {@code
+   * overrides}, e.g. {@code listener.name.ssl.ssl.keystore.location}.
+   */
+  public static EmbeddedKafkaBroker start(Map<String, String> overrides, Set<SecurityProtocol> extraListeners) {
     Path dataDir;
     try {
       dataDir = Files.createTempDirectory("segstream-kafka-");
@@ -60,18 +79,28 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       throw new UncheckedIOException("cannot create the broker's data directory", e);
     }
     try {
-      int brokerPort = freePort();
-      int controllerPort = freePort();
-      String host = "127.0.0.1";
+      Set<Integer> ports = new HashSet<>();
+      Map<String, String> bootstrapByListener = new LinkedHashMap<>();
+      bootstrapByListener.put(SecurityProtocol.PLAINTEXT.name, HOST + ":" + freePort(ports));
+      for (SecurityProtocol protocol : extraListeners) {
+        bootstrapByListener.putIfAbsent(protocol.name, HOST + ":" + freePort(ports));
+      }
+      int controllerPort = freePort(ports);
+      StringJoiner advertised = new StringJoiner(",");
+      StringJoiner protocols = new StringJoiner(",", "", ",CONTROLLER:PLAINTEXT");
+      bootstrapByListener.forEach((name, address) -> {
+        advertised.add(name + "://" + address);
+        protocols.add(name + ":" + name);
+      });
       Properties props = new Properties();
       props.put("process.roles", "broker,controller");
       props.put("node.id", Integer.toString(NODE_ID));
-      props.put("controller.quorum.voters", NODE_ID + "@" + host + ":" + controllerPort);
-      props.put("listeners", "PLAINTEXT://" + host + ":" + brokerPort + ",CONTROLLER://" + host + ":" + controllerPort);
-      props.put("advertised.listeners", "PLAINTEXT://" + host + ":" + brokerPort);
+      props.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
+      props.put("listeners", advertised + ",CONTROLLER://" + HOST + ":" + controllerPort);
+      props.put("advertised.listeners", advertised.toString());
       props.put("controller.listener.names", "CONTROLLER");
       props.put("inter.broker.listener.name", "PLAINTEXT");
-      props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+      props.put("listener.security.protocol.map", protocols.toString());
       props.put("log.dirs", dataDir.resolve("logs").toString());
       // One node: every internal topic has one replica; small partition counts start faster.
       props.put("offsets.topic.replication.factor", "1");
@@ -91,11 +120,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.store(out, "segstream embedded broker");
       }
       format(configFile);
-      KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
-      server.startup();
-      EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDir, host + ":" + brokerPort, server);
+      EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDir, props, bootstrapByListener);
       try {
-        broker.awaitReady(Duration.ofSeconds(60));
+        broker.restart();
       } catch (RuntimeException e) {
         broker.close();
         throw e;
@@ -110,8 +137,42 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
   }
 
+  /** The PLAINTEXT listener's address. */
   public String bootstrapServers() {
-    return bootstrapServers;
+    return bootstrapServers(SecurityProtocol.PLAINTEXT.name);
+  }
+
+  /** The address of the listener named {@code listener} (its security protocol's name). */
+  public String bootstrapServers(String listener) {
+    String address = bootstrapByListener.get(listener);
+    if (address == null) {
+      throw new IllegalArgumentException("no " + listener + " listener; have " + bootstrapByListener.keySet());
+    }
+    return address;
+  }
+
+  /**
+   * Stops the broker as a crash or maintenance would, keeping its data directory and ports for
+   * {@link #restart}. Clients see it unreachable meanwhile.
+   */
+  public synchronized void stop() {
+    if (server != null) {
+      KafkaRaftServer stopping = server;
+      server = null;
+      stopping.shutdown();
+      stopping.awaitShutdown();
+    }
+  }
+
+  /** Starts the broker again on the same ports and data (a no-op while running); waits until it serves. */
+  public synchronized void restart() {
+    if (server != null) {
+      return;
+    }
+    KafkaRaftServer starting = new KafkaRaftServer(KafkaConfig.fromProps(serverProps, false), Time.SYSTEM);
+    server = starting;
+    starting.startup();
+    awaitReady(Duration.ofSeconds(60));
   }
 
   private static void format(Path configFile) {
@@ -130,6 +191,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   private void awaitReady(Duration timeout) {
+    String bootstrapServers = bootstrapServers();
     try (Admin admin = Admin.create(Map.of(
         AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis()))) {
@@ -142,19 +204,23 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.setReuseAddress(true);
-      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-      return socket.getLocalPort();
+  /** A free loopback port not among {@code taken}, which it joins. */
+  private static int freePort(Set<Integer> taken) throws IOException {
+    while (true) {
+      try (ServerSocket socket = new ServerSocket()) {
+        socket.setReuseAddress(true);
+        socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        if (taken.add(socket.getLocalPort())) {
+          return socket.getLocalPort();
+        }
+      }
     }
   }
 
   @Override
   public void close() {
     try {
-      server.shutdown();
-      server.awaitShutdown();
+      stop();
     } finally {
       deleteRecursively(dataDir);
     }

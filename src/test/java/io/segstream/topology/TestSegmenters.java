@@ -8,17 +8,17 @@ import io.segstream.inference.Segmenter;
 import java.util.List;
 
 /** Segmenters with simple, known behaviour for exercising the topology. */
-final class TestSegmenters {
+public final class TestSegmenters {
 
-  static final ModelInfo BRIGHTNESS_MODEL = new ModelInfo("brightness", "test", List.of("dark", "bright"));
+  public static final ModelInfo BRIGHTNESS_MODEL = new ModelInfo("brightness", "test", List.of("dark", "bright"));
 
   private TestSegmenters() {}
 
-  interface SegmentFunction {
+  public interface SegmentFunction {
     Segmentation segment(RgbImage image) throws SegmentationException;
   }
 
-  static Segmenter of(ModelInfo model, SegmentFunction function) {
+  public static Segmenter of(ModelInfo model, SegmentFunction function) {
     return new Segmenter() {
       @Override
       public ModelInfo modelInfo() {
@@ -33,7 +33,7 @@ final class TestSegmenters {
   }
 
   /** Class 1 ("bright") where the mean of R, G and B is above 127, else class 0. */
-  static Segmenter brightness() {
+  public static Segmenter brightness() {
     return of(BRIGHTNESS_MODEL, image -> {
       byte[] ids = new byte[image.width() * image.height()];
       byte[] rgb = image.pixels();

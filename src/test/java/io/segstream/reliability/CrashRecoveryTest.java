@@ -1,0 +1,207 @@
+package io.segstream.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.segstream.config.SegstreamConfig;
+import io.segstream.contracts.ImageEncoding;
+import io.segstream.inference.ColourModel;
+import io.segstream.ops.EmbeddedKafkaBroker;
+import io.segstream.topology.SegstreamApp;
+import io.segstream.topology.TestSegmenters;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A processor killed with SIGKILL mid-stream and restarted: every frame still gets its mask and class
+ * areas, exactly once under exactly_once_v2, at least once under at_least_once.
+ *
+ * <p>The processor is a separate JVM running {@code segstream run} with a real TensorFlow model (the
+ * trained models/fcn-default when the checkout has it, else a tiny exported one), so the kill is a
+ * real crash: no shutdown hook, no final commit, an open transaction left behind.
+ */
+@Tag("reliability")
+@Timeout(300)
+class CrashRecoveryTest {
+
+  private static final int FRAMES = 600;
+  private static final Duration FRAME_INTERVAL = Duration.ofMillis(10);
+  /** Kill once the first instance has committed this many frames. */
+  private static final int KILL_AFTER_COMMITTED = 150;
+  /**
+   * Then wait about half the at-least-once commit interval: a crash right after a commit would leave
+   * next to nothing to replay, which is not the typical case.
+   */
+  private static final Duration KILL_DELAY = Duration.ofMillis(500);
+  private static final Duration CHILD_READY_TIMEOUT = Duration.ofSeconds(90);
+
+  private static EmbeddedKafkaBroker broker;
+  @TempDir static Path shared;
+  private static Path modelDir;
+
+  @BeforeAll
+  static void start() throws IOException {
+    // Abort a dead instance's transaction soon after its timeout, rather than up to 10 s later.
+    broker = EmbeddedKafkaBroker.start(Map.of("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000"));
+    Path trained = Path.of(System.getProperty("segstream.repo.dir", "."), "models", "fcn-default");
+    modelDir = Files.isRegularFile(trained.resolve("saved_model.pb"))
+        ? trained
+        : ColourModel.export(shared.resolve("colour"), ColourModel.Outputs.PROBABILITIES_AND_CLASSES);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"exactly_once_v2", "at_least_once"})
+  void aKilledProcessorRestartsWithoutLosingFrames(String guarantee, @TempDir Path dir) throws Exception {
+    int httpPort = freePort();
+    Map<String, Object> settings = Harness.freshSettings(broker.bootstrapServers(), guarantee);
+    settings.put(SegstreamConfig.MODEL_DIR, modelDir.toString());
+    settings.put(SegstreamConfig.DEVICES, "cpu");
+    settings.put(SegstreamConfig.MODEL_POLL_MS, 0L);
+    settings.put(SegstreamConfig.HTTP_PORT, httpPort);
+    // The restarted instance gets the partitions once the dead one's session expires.
+    settings.put("session.timeout.ms", 6000);
+    settings.put("heartbeat.interval.ms", 1000);
+    // A small worst-case frame keeps the exactly-once transaction timeout, and so how long the killed
+    // instance's open transaction blocks read_committed readers, at Kafka Streams' 10 s.
+    settings.put(SegstreamConfig.REQUEST_TIMEOUT_MS, 2000);
+    settings.put(SegstreamConfig.MODEL_RETRIES, 0);
+    SegstreamConfig config = new SegstreamConfig(settings);
+    Map<String, Object> client = Harness.client(settings);
+    String frames = config.getString(SegstreamConfig.TOPIC_FRAMES);
+    String group = config.getString(SegstreamConfig.APPLICATION_ID);
+    // Partitions must exist before the producer writes (auto-creation would make one).
+    new SegstreamApp(config, TestSegmenters.brightness()).createMissingTopics(Duration.ofSeconds(30));
+    Path propertiesFile = dir.resolve("segstream.properties");
+    Properties properties = new Properties();
+    settings.forEach((key, value) -> properties.setProperty(key, value.toString()));
+    try (OutputStream out = Files.newOutputStream(propertiesFile)) {
+      properties.store(out, "crash test");
+    }
+
+    ExecutorService sender = Executors.newSingleThreadExecutor();
+    Process first = startProcessor(propertiesFile, dir.resolve("first.log"));
+    Process second = null;
+    try {
+      awaitReady(first, httpPort, dir.resolve("first.log"));
+      Future<?> sending = sender.submit(() -> {
+        try (KafkaProducer<byte[], byte[]> producer = Harness.producer(client)) {
+          for (int id = 0; id < FRAMES; id++) {
+            String stream = "cam-" + (id % 2);
+            producer.send(Harness.tagged(frames, stream,
+                Harness.syntheticFrame(config, stream, id, 64, 64, ImageEncoding.PNG), id));
+            Thread.sleep(FRAME_INTERVAL.toMillis());
+          }
+          producer.flush();
+        }
+        return null;
+      });
+      Harness.await("the first instance to commit " + KILL_AFTER_COMMITTED + " frames", Duration.ofSeconds(60),
+          () -> Harness.committed(client, group, frames) >= KILL_AFTER_COMMITTED);
+      Thread.sleep(KILL_DELAY.toMillis());
+      first.destroyForcibly().waitFor();
+      long committedAtKill = Harness.committed(client, group, frames);
+      System.out.println("killed the first instance (SIGKILL) with " + committedAtKill + " of " + FRAMES
+          + " frames committed, " + (sending.isDone() ? "all" : "not all") + " sent");
+      assertTrue(committedAtKill < FRAMES, "the kill came after the stream had been processed");
+
+      second = startProcessor(propertiesFile, dir.resolve("second.log"));
+      sending.get();
+      Harness.awaitDrained(client, group, frames,
+          List.of(config.getString(SegstreamConfig.TOPIC_MASKS), config.getString(SegstreamConfig.TOPIC_AREAS),
+              config.getString(SegstreamConfig.TOPIC_DLQ)),
+          Harness.DRAIN_TIMEOUT);
+      assertTrue(second.isAlive(), "the restarted processor is running");
+    } finally {
+      sender.shutdownNow();
+      first.destroyForcibly();
+      if (second != null) {
+        second.destroyForcibly().waitFor();
+      }
+    }
+
+    Harness.Tally tally = Harness.Tally.of("crash (SIGKILL) and restart", guarantee, FRAMES, client, config).report();
+    assertEquals(List.of(), tally.lost(), "frames without a mask");
+    assertEquals(0, tally.total(tally.deadLetters()), "dead letters");
+    for (long id = 0; id < FRAMES; id++) {
+      int masks = tally.masks().getOrDefault(id, 0);
+      int areas = tally.areas().getOrDefault(id, 0);
+      if ("exactly_once_v2".equals(guarantee)) {
+        assertEquals(1, masks, "masks of frame " + id);
+        assertEquals(1, areas, "class areas of frame " + id);
+      } else {
+        assertTrue(masks >= 1 && areas >= 1, "frame " + id + ": " + masks + " masks, " + areas + " areas");
+      }
+    }
+  }
+
+  /** {@code segstream run} in a JVM of its own, on this test's class path. */
+  private static Process startProcessor(Path propertiesFile, Path log) throws IOException {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx1g",
+        "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.segstream.contracts",
+        "-cp", System.getProperty("java.class.path"),
+        "io.segstream.cli.SegstreamCli", "run", "--config", propertiesFile.toString()));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().put("DJL_OFFLINE", "true");
+    builder.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
+    String tfLibraries = System.getenv("TENSORFLOW_LIBRARY_PATH");
+    if (tfLibraries != null) {
+      builder.environment().put("TENSORFLOW_LIBRARY_PATH", tfLibraries);
+    }
+    return builder.start();
+  }
+
+  /** Waits for the processor's /readyz (model warm, streams RUNNING). */
+  private static void awaitReady(Process process, int httpPort, Path log) throws Exception {
+    URI readyz = URI.create("http://127.0.0.1:" + httpPort + "/readyz");
+    Harness.await("the processor to be ready (log: " + log + ")", CHILD_READY_TIMEOUT, () -> {
+      if (!process.isAlive()) {
+        throw new AssertionError("the processor exited with " + process.exitValue() + ":\n" + Files.readString(log));
+      }
+      try {
+        HttpURLConnection connection = (HttpURLConnection) readyz.toURL().openConnection();
+        connection.setConnectTimeout(500);
+        connection.setReadTimeout(500);
+        return connection.getResponseCode() == 200;
+      } catch (IOException e) {
+        return false;
+      }
+    });
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+}

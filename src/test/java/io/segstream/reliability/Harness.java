@@ -1,0 +1,289 @@
+package io.segstream.reliability;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.segstream.config.SegstreamConfig;
+import io.segstream.contracts.ImageEncoding;
+import io.segstream.contracts.ImageFrame;
+import io.segstream.contracts.serde.AvroSerdes;
+import io.segstream.image.FrameEncoder;
+import io.segstream.model.SyntheticScenes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * What the reliability suite shares: fresh settings per test, input frames numbered by a header, waiting
+ * until the processor has committed every input, reading outputs to their end, and tallying what came
+ * out per input into the figures table (printed, and appended to target/reliability/figures.md).
+ *
+ * <p>Every output record carries its input's headers (Kafka Streams forwards them), so the {@link #ID}
+ * header identifies the input of a mask, a class-area record or a dead letter, even when a mutated
+ * frame has no readable frameSeq.
+ */
+final class Harness {
+
+  /** Header numbering each input record of a test. */
+  static final String ID = "segstream.test.id";
+  static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(90);
+
+  private Harness() {}
+
+  /** Settings with fresh topics and application id, two partitions, commits as the guarantee implies. */
+  static Map<String, Object> freshSettings(String bootstrap, String guarantee) {
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    Map<String, Object> props = new HashMap<>();
+    props.put(SegstreamConfig.BOOTSTRAP_SERVERS, bootstrap);
+    props.put(SegstreamConfig.APPLICATION_ID, "segstream-rel-" + run);
+    props.put(SegstreamConfig.TOPIC_FRAMES, "frames-" + run);
+    props.put(SegstreamConfig.TOPIC_MASKS, "masks-" + run);
+    props.put(SegstreamConfig.TOPIC_AREAS, "areas-" + run);
+    props.put(SegstreamConfig.TOPIC_DLQ, "dlq-" + run);
+    props.put(SegstreamConfig.TOPIC_PARTITIONS, 2);
+    props.put(SegstreamConfig.PROCESSING_GUARANTEE, guarantee);
+    return props;
+  }
+
+  /** The Avro value of a synthetic {@code width x height} frame. */
+  static byte[] syntheticFrame(SegstreamConfig config, String stream, long seq, int width, int height,
+      ImageEncoding encoding) {
+    ImageFrame frame = new FrameEncoder(encoding).frame(
+        stream, seq, Instant.ofEpochMilli(1_750_000_000_000L + seq),
+        new SyntheticScenes().generate(seq, width, height).image(), Map.of());
+    return frameBytes(config, frame);
+  }
+
+  static byte[] frameBytes(SegstreamConfig config, ImageFrame frame) {
+    return AvroSerdes.fromConfig(config).forValues(ImageFrame.class).serializer()
+        .serialize(config.getString(SegstreamConfig.TOPIC_FRAMES), frame);
+  }
+
+  static ProducerRecord<byte[], byte[]> tagged(String topic, String key, byte[] value, long id) {
+    ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(
+        topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value);
+    record.headers().add(ID, Long.toString(id).getBytes(StandardCharsets.UTF_8));
+    return record;
+  }
+
+  /** A producer that does not lose or duplicate what it was given: idempotent, acks=all. */
+  static KafkaProducer<byte[], byte[]> producer(Map<String, Object> client) {
+    Map<String, Object> props = new HashMap<>(client);
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  /**
+   * The settings every plain client of the test uses: bootstrap and security settings of {@code
+   * settings} (the admin client's keys, which all clients share).
+   */
+  static Map<String, Object> client(Map<String, Object> settings) {
+    return new SegstreamConfig(settings).kafkaClientSettings(AdminClientConfig.configNames());
+  }
+
+  /**
+   * Waits until the application's group has committed every record of {@code topic} (outputs of
+   * committed inputs are flushed, or committed in the same transaction) and no output transaction is
+   * open any more (a killed instance's is aborted by its timeout), so outputs can be read to the end.
+   */
+  static void awaitDrained(Map<String, Object> client, String group, String inputTopic,
+      List<String> outputTopics, Duration timeout) throws Exception {
+    try (Admin admin = Admin.create(client)) {
+      List<TopicPartition> inputs = partitions(admin, inputTopic);
+      await("group " + group + " to commit all of " + inputTopic, timeout, () -> {
+        Map<TopicPartition, Long> end = offsets(admin, inputs, IsolationLevel.READ_UNCOMMITTED);
+        Map<TopicPartition, OffsetAndMetadata> committed = get(admin.listConsumerGroupOffsets(group)
+            .partitionsToOffsetAndMetadata());
+        return inputs.stream().allMatch(tp -> committed.get(tp) != null
+            ? committed.get(tp).offset() >= end.get(tp) : end.get(tp) == 0);
+      });
+      List<TopicPartition> outputs = new ArrayList<>();
+      for (String topic : outputTopics) {
+        outputs.addAll(partitions(admin, topic));
+      }
+      await("open transactions on the outputs to end", timeout, () ->
+          offsets(admin, outputs, IsolationLevel.READ_COMMITTED)
+              .equals(offsets(admin, outputs, IsolationLevel.READ_UNCOMMITTED)));
+    }
+  }
+
+  /** Sum of the group's committed offsets on {@code topic}: inputs it has finished with. */
+  static long committed(Map<String, Object> client, String group, String topic) throws Exception {
+    try (Admin admin = Admin.create(client)) {
+      return get(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()).entrySet().stream()
+          .filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
+          .mapToLong(e -> e.getValue().offset()).sum();
+    }
+  }
+
+  /** Every committed record of {@code topic}, read with isolation.level=read_committed to its end. */
+  static List<ConsumerRecord<byte[], byte[]>> readAll(Map<String, Object> client, String topic) throws Exception {
+    Map<String, Object> props = new HashMap<>(client);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    try (Admin admin = Admin.create(client);
+        KafkaConsumer<byte[], byte[]> consumer =
+            new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = partitions(admin, topic);
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        if (System.nanoTime() > deadline) {
+          fail("could not read " + topic + " to its end " + end);
+        }
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+    }
+    return records;
+  }
+
+  /** The test id of an output or dead-letter record (its input's {@link #ID} header). */
+  static long idOf(ConsumerRecord<byte[], byte[]> record) {
+    Header header = record.headers().lastHeader(ID);
+    if (header == null) {
+      fail("record without " + ID + " header on " + record.topic() + " at " + record.offset());
+    }
+    return Long.parseLong(new String(header.value(), StandardCharsets.UTF_8));
+  }
+
+  static Map<Long, Integer> countById(List<ConsumerRecord<byte[], byte[]>> records) {
+    Map<Long, Integer> counts = new TreeMap<>();
+    records.forEach(record -> counts.merge(idOf(record), 1, Integer::sum));
+    return counts;
+  }
+
+  /** What came out for the inputs of one scenario. */
+  record Tally(String scenario, String guarantee, long sent, Map<Long, Integer> masks,
+      Map<Long, Integer> areas, Map<Long, Integer> deadLetters) {
+
+    static Tally of(String scenario, String guarantee, long sent, Map<String, Object> client,
+        SegstreamConfig config) throws Exception {
+      return new Tally(scenario, guarantee, sent,
+          countById(readAll(client, config.getString(SegstreamConfig.TOPIC_MASKS))),
+          countById(readAll(client, config.getString(SegstreamConfig.TOPIC_AREAS))),
+          countById(readAll(client, config.getString(SegstreamConfig.TOPIC_DLQ))));
+    }
+
+    long total(Map<Long, Integer> counts) {
+      return counts.values().stream().mapToLong(Integer::longValue).sum();
+    }
+
+    /** Records beyond the first per input, over masks, class areas and dead letters. */
+    long duplicates() {
+      return extra(masks) + extra(areas) + extra(deadLetters);
+    }
+
+    private static long extra(Map<Long, Integer> counts) {
+      return counts.values().stream().mapToLong(count -> count - 1L).sum();
+    }
+
+    /** Inputs (ids 0 .. sent-1) with neither a mask nor a dead letter. */
+    List<Long> lost() {
+      List<Long> lost = new ArrayList<>();
+      for (long id = 0; id < sent; id++) {
+        if (!masks.containsKey(id) && !deadLetters.containsKey(id)) {
+          lost.add(id);
+        }
+      }
+      return lost;
+    }
+
+    /** Inputs with both a mask and a dead letter: each input must end in exactly one of them. */
+    Set<Long> bothMaskedAndDeadLettered() {
+      return masks.keySet().stream().filter(deadLetters::containsKey).collect(Collectors.toSet());
+    }
+
+    String row() {
+      return "| " + scenario + " | " + guarantee + " | " + sent + " | " + total(masks) + " | " + total(areas)
+          + " | " + total(deadLetters) + " | " + duplicates() + " | " + lost().size() + " |";
+    }
+
+    /** Prints the figures and appends them to target/reliability/figures.md. */
+    Tally report() {
+      System.out.println("FIGURES " + row());
+      Path file = Path.of(System.getProperty("segstream.repo.dir", "."), "target", "reliability", "figures.md");
+      try {
+        Files.createDirectories(file.getParent());
+        if (!Files.exists(file)) {
+          Files.writeString(file, "| scenario | guarantee | frames sent | masks | class areas | DLQ | duplicates | lost |\n"
+              + "|---|---|---|---|---|---|---|---|\n");
+        }
+        Files.writeString(file, row() + "\n", StandardOpenOption.APPEND);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return this;
+    }
+  }
+
+  static List<TopicPartition> partitions(Admin admin, String topic) throws Exception {
+    TopicDescription description = get(admin.describeTopics(List.of(topic)).allTopicNames()).get(topic);
+    return description.partitions().stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+  }
+
+  private static Map<TopicPartition, Long> offsets(Admin admin, List<TopicPartition> partitions,
+      IsolationLevel isolation) throws Exception {
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+    Map<TopicPartition, Long> offsets = new HashMap<>();
+    get(admin.listOffsets(latest, new ListOffsetsOptions(isolation)).all())
+        .forEach((tp, info) -> offsets.put(tp, info.offset()));
+    return offsets;
+  }
+
+  private static <T> T get(org.apache.kafka.common.KafkaFuture<T> future) throws Exception {
+    return future.get(30, TimeUnit.SECONDS);
+  }
+
+  interface Check {
+    boolean holds() throws Exception;
+  }
+
+  /** Polls {@code check} until it holds; fails the test when {@code timeout} passes first. */
+  static void await(String what, Duration timeout, Check check) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!check.holds()) {
+      if (System.nanoTime() > deadline) {
+        fail("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+      }
+      Thread.sleep(100);
+    }
+  }
+}
