@@ -8,9 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.segstream.contracts.ImageEncoding;
 import io.segstream.image.FrameRejectedException.Reason;
 import io.segstream.model.SyntheticScenes;
-import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 
 class FrameDecoderTest {
@@ -53,10 +51,28 @@ class FrameDecoderTest {
   @Test
   void checksPixelLimitFromTheHeaderBeforeReadingPixels() throws Exception {
     // A PNG header claiming 50000x50000 in front of a tiny image's data: a decompression bomb's shape.
-    byte[] bomb = withPngSize(Images.png(SCENE), 50_000, 50_000);
+    byte[] bomb = ImageHeaders.withPngSize(Images.png(SCENE), 50_000, 50_000);
     FrameRejectedException e =
         assertReason(Reason.TOO_MANY_PIXELS, () -> decoder.decode(ImageEncoding.PNG, bomb, 50_000, 50_000));
     assertTrue(e.getMessage().contains("50000x50000"), e.getMessage());
+  }
+
+  @Test
+  void aTinyImageClaimingAnEnormousSizeIsRefusedWithoutAPixelBuffer() {
+    byte[] png = ImageHeaders.withPngSize(Images.png(SCENE), 60_000, 60_000);
+    byte[] jpeg = ImageHeaders.withJpegSize(Images.jpeg(SCENE, 0.9f), 60_000, 60_000);
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    for (ImageEncoding encoding : new ImageEncoding[] {ImageEncoding.PNG, ImageEncoding.JPEG}) {
+      byte[] data = encoding == ImageEncoding.PNG ? png : jpeg;
+      long before = threads.getCurrentThreadAllocatedBytes();
+      FrameRejectedException e =
+          assertReason(Reason.TOO_MANY_PIXELS, () -> decoder.decode(encoding, data, 60_000, 60_000));
+      long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+      assertTrue(e.getMessage().contains("60000x60000"), e.getMessage());
+      // The pixels would take 10.8 GB; reading the header takes a few kilobytes.
+      assertTrue(allocated < 4 * 1024 * 1024, encoding + " decoding allocated " + allocated + " bytes");
+    }
   }
 
   @Test
@@ -100,18 +116,5 @@ class FrameDecoderTest {
     FrameRejectedException e = assertThrows(FrameRejectedException.class, decode::run);
     assertEquals(expected, e.reason(), e.getMessage());
     return e;
-  }
-
-  /** The PNG with its IHDR width and height replaced (and the chunk CRC fixed so readers accept it). */
-  static byte[] withPngSize(byte[] png, int width, int height) {
-    byte[] out = png.clone();
-    ByteBuffer buffer = ByteBuffer.wrap(out);
-    // Signature (8), IHDR length (4), "IHDR" (4), then width and height.
-    buffer.putInt(16, width);
-    buffer.putInt(20, height);
-    CRC32 crc = new CRC32();
-    crc.update(out, 12, 4 + 13);
-    buffer.putInt(12 + 4 + 13, (int) crc.getValue());
-    return out;
   }
 }

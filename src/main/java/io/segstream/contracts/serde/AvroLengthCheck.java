@@ -1,5 +1,6 @@
 package io.segstream.contracts.serde;
 
+import java.io.EOFException;
 import java.io.IOException;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumReader;
@@ -27,6 +28,10 @@ final class AvroLengthCheck {
    */
   static void requireWithinBounds(Schema writer, byte[] data, int offset, int length) throws IOException {
     BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, offset, length, null);
-    GenericDatumReader.skip(writer, decoder);
+    try {
+      GenericDatumReader.skip(writer, decoder);
+    } catch (EOFException e) {
+      throw new EOFException("the data ends early: a field length or item count points past its end");
+    }
   }
 }
