@@ -186,7 +186,7 @@ class BadInputTest {
         producer.send(Harness.tagged(topic, badCase.key(), badCase.value(), id++));
       }
     }
-    awaitDrained();
+    Harness.awaitDrained(settings);
 
     Harness.Tally tally = Harness.Tally.of("bad-input catalogue (" + cases.size() + " kinds between good frames)",
         GUARANTEE, id, Harness.client(settings), config).report();
@@ -239,7 +239,7 @@ class BadInputTest {
         producer.send(Harness.tagged(topic, key, value, id));
       }
     }
-    awaitDrained();
+    Harness.awaitDrained(settings);
 
     Harness.Tally tally = Harness.Tally.of("fuzz: " + frames + " mutated frames (seeded)", GUARANTEE, frames,
         Harness.client(settings), config).report();
@@ -342,14 +342,6 @@ class BadInputTest {
     };
 
     abstract byte[] apply(BadInputTest test, ImageFrame frame, Random random);
-  }
-
-  private void awaitDrained() throws Exception {
-    Harness.awaitDrained(Harness.client(settings), config.getString(SegstreamConfig.APPLICATION_ID),
-        config.getString(SegstreamConfig.TOPIC_FRAMES),
-        List.of(config.getString(SegstreamConfig.TOPIC_MASKS), config.getString(SegstreamConfig.TOPIC_AREAS),
-            config.getString(SegstreamConfig.TOPIC_DLQ)),
-        Harness.DRAIN_TIMEOUT);
   }
 
   private static void write(String name, String content) {

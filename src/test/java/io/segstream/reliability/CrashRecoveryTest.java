@@ -135,10 +135,7 @@ class CrashRecoveryTest {
 
       second = startProcessor(propertiesFile, dir.resolve("second.log"));
       sending.get();
-      Harness.awaitDrained(client, group, frames,
-          List.of(config.getString(SegstreamConfig.TOPIC_MASKS), config.getString(SegstreamConfig.TOPIC_AREAS),
-              config.getString(SegstreamConfig.TOPIC_DLQ)),
-          Harness.DRAIN_TIMEOUT);
+      Harness.awaitDrained(settings);
       assertTrue(second.isAlive(), "the restarted processor is running");
     } finally {
       sender.shutdownNow();

@@ -140,6 +140,16 @@ final class Harness {
     }
   }
 
+  /** {@link #awaitDrained} for the frames topic, outputs and group of segstream {@code settings}. */
+  static void awaitDrained(Map<String, Object> settings) throws Exception {
+    SegstreamConfig config = new SegstreamConfig(settings);
+    awaitDrained(client(settings), config.getString(SegstreamConfig.APPLICATION_ID),
+        config.getString(SegstreamConfig.TOPIC_FRAMES),
+        List.of(config.getString(SegstreamConfig.TOPIC_MASKS), config.getString(SegstreamConfig.TOPIC_AREAS),
+            config.getString(SegstreamConfig.TOPIC_DLQ)),
+        DRAIN_TIMEOUT);
+  }
+
   /** Sum of the group's committed offsets on {@code topic}: inputs it has finished with. */
   static long committed(Map<String, Object> client, String group, String topic) throws Exception {
     try (Admin admin = Admin.create(client)) {
