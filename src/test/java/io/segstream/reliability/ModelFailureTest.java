@@ -154,10 +154,11 @@ class ModelFailureTest {
     public List<Segmentation> runBatch(List<RgbImage> images) throws SegmentationException {
       batchSizes.add(images.size());
       if (!held) {
-        // Hold the only instance until other stream threads have queued frames, so a batch forms.
+        // Hold the only instance until the other stream threads' frames are in this batch or queued
+        // behind it, so a batch of several forms.
         held = true;
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (batcher.get().pending() < 3 && System.nanoTime() < deadline) {
+        while (images.size() + batcher.get().pending() < 3 && System.nanoTime() < deadline) {
           Thread.onSpinWait();
         }
       }
