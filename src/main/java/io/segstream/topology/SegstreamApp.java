@@ -121,7 +121,16 @@ public final class SegstreamApp implements AutoCloseable {
   }
 
   /** Creates missing topics (when {@code topics.create}) and starts processing. */
-  public synchronized KafkaStreams start() throws InterruptedException, ExecutionException, TimeoutException {
+  public KafkaStreams start() throws InterruptedException, ExecutionException, TimeoutException {
+    return start((now, before) -> {});
+  }
+
+  /**
+   * As {@link #start()}, also telling {@code listener} of every state change (state changes are
+   * logged either way: a rebalance is REBALANCING, a dead client ERROR).
+   */
+  public synchronized KafkaStreams start(KafkaStreams.StateListener listener)
+      throws InterruptedException, ExecutionException, TimeoutException {
     if (streams != null) {
       throw new IllegalStateException("already started");
     }
@@ -129,6 +138,10 @@ public final class SegstreamApp implements AutoCloseable {
       createMissingTopics(Duration.ofSeconds(60));
     }
     streams = new KafkaStreams(topology(), streamsProperties());
+    streams.setStateListener((now, before) -> {
+      LOG.info("processor state {} -> {}", before, now);
+      listener.onChange(now, before);
+    });
     streams.setUncaughtExceptionHandler(
         e -> {
           // Bad records never get here (they are dead-lettered); this is the cluster or a bug, so stop
