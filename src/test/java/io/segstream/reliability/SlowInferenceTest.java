@@ -1,0 +1,153 @@
+package io.segstream.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.segstream.config.SegstreamConfig;
+import io.segstream.contracts.ImageEncoding;
+import io.segstream.inference.Segmenter;
+import io.segstream.ops.EmbeddedKafkaBroker;
+import io.segstream.topology.SegstreamApp;
+import io.segstream.topology.TestSegmenters;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Inference slower than the configured max.poll.interval.ms: segstream raises the interval to fit
+ * the worst-case frame, so the group never evicts the thread (no rebalance), and exactly-once holds.
+ * A control run with the small interval forced through shows what that prevents: a rebalance storm.
+ */
+@Tag("reliability")
+@Timeout(180)
+class SlowInferenceTest {
+
+  private static final String GUARANTEE = "exactly_once_v2";
+  private static final Duration INFERENCE = Duration.ofMillis(1500);
+  private static final int SMALL_POLL_INTERVAL_MS = 1000;
+  private static final int FRAMES = 6;
+
+  private static EmbeddedKafkaBroker broker;
+
+  @BeforeAll
+  static void startBroker() {
+    broker = EmbeddedKafkaBroker.start();
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  /** The brightness model, taking {@link #INFERENCE} per frame. */
+  private static Segmenter slowModel() {
+    Segmenter brightness = TestSegmenters.brightness();
+    return TestSegmenters.of(TestSegmenters.BRIGHTNESS_MODEL, image -> {
+      try {
+        Thread.sleep(INFERENCE.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return brightness.segment(image);
+    });
+  }
+
+  private static Map<String, Object> settings() {
+    Map<String, Object> settings = Harness.freshSettings(broker.bootstrapServers(), GUARANTEE);
+    settings.put("num.stream.threads", 2);
+    // A frame may legitimately take up to 2 s (the request timeout), yet the configured interval is 1 s.
+    settings.put(SegstreamConfig.REQUEST_TIMEOUT_MS, 2000);
+    settings.put(SegstreamConfig.MODEL_RETRIES, 0);
+    settings.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, SMALL_POLL_INTERVAL_MS);
+    return settings;
+  }
+
+  private static void send(Map<String, Object> settings) {
+    SegstreamConfig config = new SegstreamConfig(settings);
+    try (KafkaProducer<byte[], byte[]> producer = Harness.producer(Harness.client(settings))) {
+      for (int id = 0; id < FRAMES; id++) {
+        String stream = "cam-" + (id % 2);
+        producer.send(Harness.tagged(config.getString(SegstreamConfig.TOPIC_FRAMES), stream,
+            Harness.syntheticFrame(config, stream, id, 32, 32, ImageEncoding.PNG), id));
+      }
+    }
+  }
+
+  /** Records the state changes after the first RUNNING: any is a rebalance. */
+  private static final class Rebalances implements KafkaStreams.StateListener {
+    private final List<KafkaStreams.State> afterRunning = new ArrayList<>();
+    private boolean running;
+
+    @Override
+    public synchronized void onChange(KafkaStreams.State now, KafkaStreams.State before) {
+      if (running) {
+        afterRunning.add(now);
+      }
+      running |= now == KafkaStreams.State.RUNNING;
+    }
+
+    synchronized long count() {
+      return afterRunning.stream().filter(state -> state == KafkaStreams.State.REBALANCING).count();
+    }
+  }
+
+  @Test
+  void inferenceSlowerThanTheConfiguredPollIntervalCausesNoRebalanceAndNoDuplicates() throws Exception {
+    Map<String, Object> settings = settings();
+    SegstreamConfig config = new SegstreamConfig(settings);
+    Rebalances rebalances = new Rebalances();
+    try (SegstreamApp app = new SegstreamApp(config, slowModel())) {
+      Object interval = new StreamsConfig(app.streamsProperties()).getMainConsumerConfigs("g", "c", 0)
+          .get(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG);
+      System.out.println("max.poll.interval.ms configured " + SMALL_POLL_INTERVAL_MS + ", effective " + interval);
+      assertTrue(Long.parseLong(interval.toString()) > INFERENCE.toMillis() * 5, "interval " + interval);
+      app.start(rebalances);
+      assertTrue(app.awaitRunning(Duration.ofSeconds(60)));
+      send(settings);
+      Harness.awaitDrained(settings);
+      assertEquals(KafkaStreams.State.RUNNING, app.streams().state());
+    }
+    Harness.Tally tally = Harness.Tally.of("inference 1.5 s per frame, max.poll.interval.ms=1000 configured",
+        GUARANTEE, FRAMES, Harness.client(settings), config).report();
+    assertEquals(0, rebalances.count(), "rebalances while processing: " + rebalances.afterRunning);
+    assertEquals(List.of(), tally.lost());
+    assertEquals(0, tally.duplicates());
+    assertEquals(FRAMES, tally.total(tally.masks()));
+  }
+
+  @Test
+  void controlWithTheSmallIntervalForcedTheGroupEvictsTheSlowThreadOverAndOver() throws Exception {
+    Map<String, Object> settings = settings();
+    SegstreamConfig config = new SegstreamConfig(settings);
+    SegstreamApp app = new SegstreamApp(config, slowModel());
+    app.createMissingTopics(Duration.ofSeconds(30));
+    Properties props = app.streamsProperties();
+    props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), SMALL_POLL_INTERVAL_MS);
+    Rebalances rebalances = new Rebalances();
+    try (KafkaStreams streams = new KafkaStreams(app.topology(), props)) {
+      streams.setStateListener(rebalances);
+      streams.start();
+      Harness.await("RUNNING", Duration.ofSeconds(60), () -> streams.state() == KafkaStreams.State.RUNNING);
+      send(settings);
+      Harness.await("the group to evict a slow thread", Duration.ofSeconds(60), () -> rebalances.count() >= 2);
+      long committed = Harness.committed(Harness.client(settings), config.getString(SegstreamConfig.APPLICATION_ID),
+          config.getString(SegstreamConfig.TOPIC_FRAMES));
+      System.out.println("control (max.poll.interval.ms=" + SMALL_POLL_INTERVAL_MS + " forced): "
+          + rebalances.count() + " rebalances, " + committed + " of " + FRAMES + " frames committed");
+      streams.close(Duration.ofSeconds(30));
+    }
+  }
+}
