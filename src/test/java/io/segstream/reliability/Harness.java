@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -194,8 +195,13 @@ final class Harness {
   }
 
   static Map<Long, Integer> countById(List<ConsumerRecord<byte[], byte[]>> records) {
+    return countBy(records, Harness::idOf);
+  }
+
+  static Map<Long, Integer> countBy(List<ConsumerRecord<byte[], byte[]>> records,
+      ToLongFunction<ConsumerRecord<byte[], byte[]>> id) {
     Map<Long, Integer> counts = new TreeMap<>();
-    records.forEach(record -> counts.merge(idOf(record), 1, Integer::sum));
+    records.forEach(record -> counts.merge(id.applyAsLong(record), 1, Integer::sum));
     return counts;
   }
 
