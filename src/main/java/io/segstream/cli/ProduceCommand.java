@@ -129,10 +129,6 @@ public final class ProduceCommand implements Callable<Integer> {
     return 0;
   }
 
-  private interface FrameSink {
-    void send(ImageFrame frame) throws IOException;
-  }
-
   private void sendFolder(Path dir, int maxFrameBytes, FrameSink sink) throws IOException {
     List<Path> files;
     try (Stream<Path> listing = Files.list(dir)) {
@@ -164,11 +160,7 @@ public final class ProduceCommand implements Callable<Integer> {
 
   private void sendJpegStream(int maxFrameBytes, FrameSink sink) throws IOException {
     try (JpegStreamReader reader = new JpegStreamReader(stdin, maxFrameBytes)) {
-      for (byte[] jpeg = reader.next(); jpeg != null; jpeg = reader.next()) {
-        ImageProbe probe = ImageProbe.probe(jpeg);
-        sink.send(FrameEncoder.encoded(streamId, startSeq + sent, Instant.now(), ImageEncoding.JPEG,
-            jpeg, probe.width(), probe.height(), Map.of("source", "stdin")));
-      }
+      JpegStreamFrames.send(reader::next, streamId, startSeq, "stdin", sink);
     }
   }
 
