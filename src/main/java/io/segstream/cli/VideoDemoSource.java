@@ -7,6 +7,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.imageio.ImageIO;
@@ -23,13 +24,16 @@ final class VideoDemoSource implements DemoSource {
   private final Path video;
   private final Ffmpeg.DecodeOptions options;
   private final int maxFrameBytes;
+  private final double sendFps;
   private final Map<Long, byte[]> waiting = new ConcurrentHashMap<>();
 
-  VideoDemoSource(Ffmpeg ffmpeg, Path video, Ffmpeg.DecodeOptions options, int maxFrameBytes) {
+  /** {@code sendFps}: frames per second to send at, as a live camera would; 0: as fast as they come. */
+  VideoDemoSource(Ffmpeg ffmpeg, Path video, Ffmpeg.DecodeOptions options, int maxFrameBytes, double sendFps) {
     this.ffmpeg = ffmpeg;
     this.video = video;
     this.options = options;
     this.maxFrameBytes = maxFrameBytes;
+    this.sendFps = sendFps;
   }
 
   @Override
@@ -44,12 +48,15 @@ final class VideoDemoSource implements DemoSource {
 
   @Override
   public long send(FrameSink sink) throws IOException {
+    Pacer pacer = new Pacer(sendFps);
     try (Ffmpeg.Decoding decoding = ffmpeg.decode(video, options, maxFrameBytes)) {
       return JpegStreamFrames.send(decoding::next, STREAM_ID, 0, video.getFileName().toString(), frame -> {
         ByteBuffer image = frame.getImage().duplicate();
         byte[] jpeg = new byte[image.remaining()];
         image.get(jpeg);
         waiting.put(frame.getFrameSeq(), jpeg);
+        pacer.await();
+        frame.setCaptureTimestamp(Instant.now()); // when it goes out, as a live camera's frame
         sink.send(frame);
       });
     }
