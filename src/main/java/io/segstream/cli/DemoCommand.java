@@ -309,7 +309,8 @@ public final class DemoCommand implements Callable<Integer> {
     try {
       return producing.join();
     } catch (CompletionException e) {
-      throw e.getCause() instanceof Exception cause ? cause : e;
+      Throwable cause = e.getCause() instanceof UncheckedIOException unchecked ? unchecked.getCause() : e.getCause();
+      throw cause instanceof Exception exception ? exception : e;
     }
   }
 
