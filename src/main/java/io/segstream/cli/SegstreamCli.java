@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
     description = "Real-time FCN semantic segmentation of video frames on Kafka Streams.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      TrainCommand.class,
+      EvaluateCommand.class,
     })
 public final class SegstreamCli {
 

@@ -20,6 +20,7 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Gradients;
+import org.tensorflow.op.core.Identity;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.proto.ConfigProto;
@@ -61,7 +62,8 @@ public final class FcnTrainer implements AutoCloseable {
   public FcnTrainer(TrainingOptions options, SyntheticScenes generator) {
     this.options = options;
     this.builder = new FcnBuilder(options.variant(), options.width(), SyntheticScenes.CLASS_LABELS.size());
-    this.scenes = new TrainingScenes(generator, options.seed(), options.batchSize(), options.imageSize());
+    this.scenes = new TrainingScenes(generator, options.seed(), options.batchSize(), options.minSize(),
+        options.maxSize());
     Ops tf = Ops.create(graph);
     weights = new TrainableWeights(options.seed());
     net = builder.build(tf, weights);
@@ -174,20 +176,25 @@ public final class FcnTrainer implements AutoCloseable {
     List<Variable<TFloat32>> variables = List.copyOf(weights.variables().values());
     List<String> names = List.copyOf(weights.variables().keySet());
     Gradients gradients = tf.gradients(loss, variables);
-    Ops adam = tf.withSubScope("adam");
+    List<Identity<TFloat32>> ready = new ArrayList<>();
+    for (int i = 0; i < variables.size(); i++) {
+      ready.add(tf.identity(gradients.<TFloat32>dy(i)));
+    }
+    // Variables are references: without this gate an update could run while the backward pass of a
+    // layer still reads its weights, making gradients inconsistent and runs non-deterministic.
+    Ops adam = tf.withSubScope("adam").withControlDependencies(List.<Op>copyOf(ready));
     Operand<TFloat32> beta1 = tf.constant(BETA1);
     Operand<TFloat32> beta2 = tf.constant(BETA2);
     Operand<TFloat32> epsilon = tf.constant(EPSILON);
     List<Op> updates = new ArrayList<>();
     for (int i = 0; i < variables.size(); i++) {
       Variable<TFloat32> variable = variables.get(i);
-      Ops slots = adam.withSubScope(names.get(i).replace('/', '_'));
+      Ops slots = tf.withSubScope("adam").withSubScope(names.get(i).replace('/', '_'));
       Operand<TFloat32> zeros = slots.zeros(slots.constant(variable.shape()), TFloat32.class);
       Variable<TFloat32> m = slots.withName("m").variable(zeros);
       Variable<TFloat32> v = slots.withName("v").variable(zeros);
-      Operand<TFloat32> gradient = gradients.dy(i);
-      updates.add(slots.train.applyAdam(variable, m, v, beta1Power, beta2Power, learningRate, beta1, beta2,
-          epsilon, gradient));
+      updates.add(adam.train.applyAdam(variable, m, v, beta1Power, beta2Power, learningRate, beta1, beta2,
+          epsilon, ready.get(i)));
     }
     return tf.withName("train_step").withControlDependencies(updates).noOp();
   }
