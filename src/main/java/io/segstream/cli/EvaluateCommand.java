@@ -13,10 +13,10 @@ import picocli.CommandLine.Option;
 @Command(
     name = "evaluate",
     mixinStandardHelpOptions = true,
-    description = {
-      "Runs a SavedModel (through DJL's TensorFlow engine) on held-out synthetic scenes with seeds",
-      "SEED .. SEED+COUNT-1 (never used in training) and prints per-class IoU, mean IoU and pixel accuracy."
-    })
+    description =
+        "Runs a SavedModel (through DJL's TensorFlow engine) on held-out synthetic scenes with seeds"
+            + " SEED .. SEED+COUNT-1 (never used in training) and prints per-class IoU, mean IoU and"
+            + " pixel accuracy.")
 public final class EvaluateCommand implements Callable<Integer> {
 
   @Option(names = "--model", defaultValue = "models/fcn-default", description = "SavedModel directory (default: ${DEFAULT-VALUE})")
@@ -41,7 +41,13 @@ public final class EvaluateCommand implements Callable<Integer> {
       return 2;
     }
     long start = System.nanoTime();
-    Evaluation evaluation = HeldOutEvaluation.run(model, new SyntheticScenes(), count, size, seed);
+    Evaluation evaluation;
+    try {
+      evaluation = HeldOutEvaluation.run(model, new SyntheticScenes(), count, size, seed);
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      return 2;
+    }
     double seconds = (System.nanoTime() - start) / 1e9;
     System.out.printf("model %s: %d held-out scenes %dx%d, seeds %d..%d, %.1f s%n%n",
         model, count, size, size, seed, seed + count - 1, seconds);

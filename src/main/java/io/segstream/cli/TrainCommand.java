@@ -22,11 +22,10 @@ import picocli.CommandLine.Option;
 @Command(
     name = "train",
     mixinStandardHelpOptions = true,
-    description = {
-      "Trains an FCN (Long et al. 2015) from scratch on seeded synthetic shape scenes and exports the",
-      "inference graph as a TensorFlow SavedModel plus segstream-model.properties into --out.",
-      "Resumes from the checkpoint in --checkpoint-dir when one of the same run exists."
-    })
+    description =
+        "Trains an FCN (Long et al. 2015) from scratch on seeded synthetic shape scenes and exports the"
+            + " inference graph as a TensorFlow SavedModel plus segstream-model.properties into --out."
+            + " Resumes from the checkpoint in --checkpoint-dir when one of the same run exists.")
 public final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--variant", defaultValue = "8s", description = "32s, 16s or 8s (default: ${DEFAULT-VALUE})")
@@ -71,6 +70,15 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    try {
+      return train();
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      System.err.println("error: " + e.getMessage());
+      return 2;
+    }
+  }
+
+  private int train() throws IOException {
     int[] sizes = parseSizeRange(size);
     String modelName = name != null ? name : out.toAbsolutePath().normalize().getFileName().toString();
     Path checkpoints = checkpointDir != null ? checkpointDir : Paths.get("work-dirs", "checkpoints", modelName);
@@ -87,7 +95,7 @@ public final class TrainCommand implements Callable<Integer> {
       if (trainer.step() > 0) {
         System.err.printf("resuming from step %d (checkpoint in %s)%n", trainer.step(), checkpoints);
       }
-      trainer.train(new ProgressBar(System.err));
+      trainer.train(new ProgressBar(System.err, System.console() != null));
       weights = trainer.weights();
       ModelExport.export(trainer.builder(), weights, out, modelName, version, SyntheticScenes.CLASS_LABELS);
     }
