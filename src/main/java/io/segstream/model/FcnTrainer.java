@@ -1,5 +1,6 @@
 package io.segstream.model;
 
+import io.segstream.image.RgbImage;
 import io.segstream.model.SyntheticScenes.Scene;
 import java.io.IOException;
 import java.io.Reader;
@@ -33,8 +34,8 @@ import org.tensorflow.types.TInt32;
  * <p>Loss: mean per-pixel softmax cross-entropy over whole images, computed from {@code logSoftmax}
  * (TensorFlow has no gradient for the sparse cross-entropy op). Optimiser: Adam ({@code ApplyAdam}
  * per parameter, bias correction fed from Java), learning rate warmed up linearly over the first 5% of
- * steps, then cosine-decayed to zero. Initial weights and batches depend only on the seed, so the same
- * options give the same model. Checkpoints are TensorFlow checkpoints of all variables (weights and
+ * steps, then cosine-decayed to zero. Initial weights and batches depend only on the seed and every
+ * update waits for the whole backward pass, so the same options give the same weights. Checkpoints are TensorFlow checkpoints of all variables (weights and
  * Adam moments) plus the step; a trainer resumes from the checkpoint in its directory.
  */
 public final class FcnTrainer implements AutoCloseable {
@@ -79,7 +80,12 @@ public final class FcnTrainer implements AutoCloseable {
         .build();
     session = new Session(graph, config);
     session.initialize();
-    restoreCheckpoint();
+    try {
+      restoreCheckpoint();
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
   }
 
   public FcnBuilder builder() {
@@ -126,7 +132,7 @@ public final class FcnTrainer implements AutoCloseable {
     int height = first.image().height();
     int width = first.image().width();
     int[] labelData = new int[batch.size() * width * height];
-    List<io.segstream.image.RgbImage> images = new ArrayList<>(batch.size());
+    List<RgbImage> images = new ArrayList<>(batch.size());
     for (int n = 0; n < batch.size(); n++) {
       images.add(batch.get(n).image());
       byte[] sceneLabels = batch.get(n).labels();

@@ -15,7 +15,8 @@ import java.nio.file.Path;
  * @param seed fixes initial weights and the training scenes
  * @param learningRate Adam's peak learning rate; it follows a cosine decay to zero over {@code steps}
  * @param checkpointEvery save a checkpoint every this many steps (0: never)
- * @param checkpointDir where checkpoints go; a run resumes from the one found there
+ * @param checkpointDir where checkpoints go; a run resumes from the one found there (may be null
+ *     when {@code checkpointEvery} is 0)
  * @param threads TensorFlow intra-op threads
  */
 public record TrainingOptions(
@@ -40,9 +41,13 @@ public record TrainingOptions(
     require(learningRate > 0, "learning rate must be > 0");
     require(checkpointEvery >= 0, "checkpoint interval must be >= 0");
     require(threads >= 1, "threads must be >= 1");
+    require(checkpointEvery == 0 || checkpointDir != null, "checkpoints need a checkpoint directory");
   }
 
-  /** The settings a checkpoint must share with this run to be resumed (everything but steps/threads). */
+  /**
+   * The settings a checkpoint must share with this run to be resumed: all but the thread count (the
+   * step count too, as the learning-rate schedule depends on it).
+   */
   String fingerprint() {
     return String.join(",", variant.shortName(), "w" + width, "b" + batchSize, "s" + minSize + "-" + maxSize,
         "seed" + seed, "lr" + learningRate, "steps" + steps);
