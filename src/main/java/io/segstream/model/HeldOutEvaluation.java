@@ -1,6 +1,12 @@
 package io.segstream.model;
 
+import ai.djl.Device;
 import io.segstream.image.RgbImage;
+import io.segstream.inference.DjlSegmenter;
+import io.segstream.inference.ModelConfig;
+import io.segstream.inference.Segmentation;
+import io.segstream.inference.SegmentationException;
+import io.segstream.inference.SessionSettings;
 import io.segstream.model.SyntheticScenes.Scene;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -8,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Scores a SavedModel on held-out synthetic scenes: seeds {@code firstSeed .. firstSeed + count - 1},
+ * Scores a model on held-out synthetic scenes through the same DJL segmenter that serves it: seeds {@code firstSeed .. firstSeed + count - 1},
  * which must be non-negative so they can never be training scenes (see {@link TrainingScenes}).
  */
 public final class HeldOutEvaluation {
@@ -26,7 +32,8 @@ public final class HeldOutEvaluation {
       throw new IllegalArgumentException("need count >= 1 and size >= 1");
     }
     Evaluation evaluation = new Evaluation(SyntheticScenes.CLASS_LABELS);
-    try (SavedModelRunner runner = new SavedModelRunner(modelDir)) {
+    try (DjlSegmenter segmenter =
+        DjlSegmenter.load(ModelConfig.load(modelDir), Device.cpu(), SessionSettings.defaults())) {
       for (int start = 0; start < count; start += BATCH) {
         List<Scene> batch = new ArrayList<>();
         List<RgbImage> images = new ArrayList<>();
@@ -35,9 +42,14 @@ public final class HeldOutEvaluation {
           batch.add(scene);
           images.add(scene.image());
         }
-        List<byte[]> predicted = runner.classMasks(images);
+        List<Segmentation> predicted;
+        try {
+          predicted = segmenter.segmentAll(images);
+        } catch (SegmentationException e) {
+          throw new IOException("model " + modelDir + " failed on held-out scenes: " + e.getMessage(), e);
+        }
         for (int i = 0; i < batch.size(); i++) {
-          evaluation.add(batch.get(i).labels(), predicted.get(i));
+          evaluation.add(batch.get(i).labels(), predicted.get(i).classIds());
         }
       }
     }
