@@ -1,6 +1,9 @@
 package io.segstream.model;
 
+import io.segstream.inference.ModelConfig;
 import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.io.Writer;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -23,7 +26,7 @@ import org.tensorflow.op.Ops;
  */
 public final class ModelExport {
 
-  public static final String CONFIG_FILE = "segstream-model.properties";
+  public static final String CONFIG_FILE = ModelConfig.FILE_NAME;
   public static final String SIGNATURE = "serving_default";
 
   private ModelExport() {}
@@ -70,24 +73,22 @@ public final class ModelExport {
         throw new IllegalArgumentException("class label must not contain a comma: " + label);
       }
     }
-    try (Writer out = Files.newBufferedWriter(file)) {
-      out.write(String.format(Locale.ROOT, String.join("\n",
-          "# segstream model config: how to feed the SavedModel in this directory.",
-          "# FCN-%s (Long, Shelhamer, Darrell 2015), base width %d; input NHWC RGB float32 = pixel * scale + offset.",
-          "name=%s",
-          "version=%s",
-          "input=%s",
-          "output=%s",
-          "classes.output=%s",
-          "input.scale=%s",
-          "input.offset=0",
-          "labels=%s",
-          "layout=NHWC",
-          ""),
-          builder.variant().shortName(), builder.width(), name, version, FcnBuilder.INPUT,
-          FcnBuilder.PROBABILITIES, FcnBuilder.CLASSES, Double.toString(ImageTensors.INPUT_SCALE),
-          String.join(",", labels)));
-    }
+    Map<String, String> settings = new LinkedHashMap<>();
+    settings.put(ModelConfig.NAME, name);
+    settings.put(ModelConfig.VERSION, version);
+    settings.put(ModelConfig.INPUT, FcnBuilder.INPUT);
+    settings.put(ModelConfig.OUTPUT, FcnBuilder.PROBABILITIES);
+    settings.put(ModelConfig.CLASSES_OUTPUT, FcnBuilder.CLASSES);
+    settings.put(ModelConfig.INPUT_SCALE, Double.toString(ImageTensors.INPUT_SCALE));
+    settings.put(ModelConfig.INPUT_OFFSET, "0");
+    settings.put(ModelConfig.LABELS, String.join(",", labels));
+    settings.put(ModelConfig.LAYOUT, "NHWC");
+    ModelConfig.write(file.getParent(), List.of(
+        "segstream model config: how to feed the SavedModel in this directory.",
+        String.format(Locale.ROOT,
+            "FCN-%s (Long, Shelhamer, Darrell 2015), base width %d; input NHWC RGB float32 = pixel * scale + offset.",
+            builder.variant().shortName(), builder.width())),
+        settings);
   }
 
   private static void deleteRecursively(Path path) throws IOException {
