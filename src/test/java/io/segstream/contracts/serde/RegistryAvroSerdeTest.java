@@ -24,6 +24,18 @@ import org.junit.jupiter.api.Test;
 
 class RegistryAvroSerdeTest {
 
+  /** The first version of ImageFrame, before "metadata" was added. */
+  static final Schema IMAGE_FRAME_V1 = new Schema.Parser().parse("""
+      {"type":"record","name":"ImageFrame","namespace":"io.segstream.contracts","fields":[
+        {"name":"streamId","type":"string"},
+        {"name":"frameSeq","type":"long"},
+        {"name":"captureTimestamp","type":{"type":"long","logicalType":"timestamp-millis"}},
+        {"name":"encoding","type":{"type":"enum","name":"ImageEncoding",
+          "symbols":["UNKNOWN","JPEG","PNG","RAW_RGB8"],"default":"UNKNOWN"}},
+        {"name":"width","type":"int"},
+        {"name":"height","type":"int"},
+        {"name":"image","type":"bytes"}]}""");
+
   private FakeSchemaRegistry registry;
   private RegistryAvroSerde<ImageFrame> serde;
 
@@ -76,29 +88,26 @@ class RegistryAvroSerdeTest {
 
   @Test
   void readsDataWrittenWithAnOlderSchemaUsingDefaults() throws Exception {
-    // The first version of ImageFrame, before "metadata" was added.
-    Schema v1 = new Schema.Parser().parse("""
-        {"type":"record","name":"ImageFrame","namespace":"io.segstream.contracts","fields":[
-          {"name":"streamId","type":"string"},
-          {"name":"frameSeq","type":"long"},
-          {"name":"captureTimestamp","type":{"type":"long","logicalType":"timestamp-millis"}},
-          {"name":"encoding","type":{"type":"enum","name":"ImageEncoding",
-            "symbols":["UNKNOWN","JPEG","PNG","RAW_RGB8"],"default":"UNKNOWN"}},
-          {"name":"width","type":"int"},
-          {"name":"height","type":"int"},
-          {"name":"image","type":"bytes"}]}""");
-    int id = registry.put("frames-value", v1.toString());
-    GenericRecord old = new GenericData.Record(v1);
+    int id = registry.put("frames-value", IMAGE_FRAME_V1.toString());
+
+    assertReadsAsV1Frame(serde.deserialize("frames", wireFormat(id, IMAGE_FRAME_V1, v1Frame())));
+  }
+
+  /** A frame as a producer built against {@link #IMAGE_FRAME_V1} wrote it. */
+  static GenericRecord v1Frame() {
+    GenericRecord old = new GenericData.Record(IMAGE_FRAME_V1);
     old.put("streamId", "cam-old");
     old.put("frameSeq", 7L);
     old.put("captureTimestamp", 1000L);
-    old.put("encoding", new GenericData.EnumSymbol(v1.getField("encoding").schema(), "RAW_RGB8"));
+    old.put("encoding",
+        new GenericData.EnumSymbol(IMAGE_FRAME_V1.getField("encoding").schema(), "RAW_RGB8"));
     old.put("width", 1);
     old.put("height", 1);
     old.put("image", ByteBuffer.wrap(new byte[] {9, 9, 9}));
+    return old;
+  }
 
-    ImageFrame read = serde.deserialize("frames", wireFormat(id, v1, old));
-
+  static void assertReadsAsV1Frame(ImageFrame read) {
     assertEquals("cam-old", read.getStreamId());
     assertEquals(ImageEncoding.RAW_RGB8, read.getEncoding());
     assertEquals(Instant.ofEpochMilli(1000), read.getCaptureTimestamp());
@@ -155,7 +164,7 @@ class RegistryAvroSerdeTest {
             .serialize("frames", frame()));
   }
 
-  private static byte[] wireFormat(int id, Schema schema, GenericRecord record) throws Exception {
+  static byte[] wireFormat(int id, Schema schema, GenericRecord record) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.write(0);
     out.write(ByteBuffer.allocate(4).putInt(id).array());
