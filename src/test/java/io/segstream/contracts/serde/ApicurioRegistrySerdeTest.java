@@ -6,10 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.segstream.contracts.ClassArea;
 import io.segstream.contracts.ClassAreas;
+import io.segstream.contracts.ImageEncoding;
 import io.segstream.contracts.ImageFrame;
 import io.segstream.contracts.MaskEncoding;
 import io.segstream.contracts.SegmentationMask;
@@ -130,17 +129,51 @@ class ApicurioRegistrySerdeTest {
     RegistryAvroSerdeTest.assertReadsAsV1Frame(serde(ImageFrame.class).deserialize(topic,
         RegistryAvroSerdeTest.wireFormat(v1Id, RegistryAvroSerdeTest.IMAGE_FRAME_V1,
             RegistryAvroSerdeTest.v1Frame())));
-    // ... and a change the rules forbid (a field changing type) is refused with the registry's reason.
-    ObjectNode edited = (ObjectNode) new ObjectMapper().readTree(ImageFrame.getClassSchema().toString());
-    for (JsonNode field : edited.withArray("fields")) {
-      if (field.get("name").asText().equals("width")) {
-        ((ObjectNode) field).put("type", "string");
-      }
-    }
-    Schema breaking = new Schema.Parser().parse(edited.toString());
+    // ... and a change the rules forbid (a field changing type) is refused with the registry's reason;
+    // it would be refused for every record alike, so it stops the processor rather than dead-letter.
+    Schema breaking = new Schema.Parser().parse(SchemaEdits.withFieldType(ImageFrame.getClassSchema(), "width", "string"));
     assertEquals(Schema.Type.STRING, breaking.getField("width").schema().getType());
-    IOException refused = assertThrows(IOException.class,
+    SchemaRegistryUnavailableException refused = assertThrows(SchemaRegistryUnavailableException.class,
         () -> new SchemaRegistryClient(registry.ccompatUrl()).register(subject, breaking));
     assertTrue(refused.getMessage().contains("HTTP 409"), refused.getMessage());
+  }
+
+  @Test
+  void readsASchemaThatReferencesATypeRegisteredUnderAnotherSubject() throws Exception {
+    String topic = freshTopic("frames");
+    String encodingSubject = RegistryAvroSerdeTest.ENCODING_SUBJECT + "-" + topic;
+    ApicurioRegistry.Reply encoding = registry.send("POST", "/subjects/" + encodingSubject + "/versions",
+        Map.of("schema", ImageEncoding.getClassSchema().toString()));
+    assertEquals(200, encoding.status(), () -> "registering the enum: " + encoding.body());
+    ApicurioRegistry.Reply frame = registry.send("POST", "/subjects/" + topic + "-value/versions", Map.of(
+        "schema", SchemaEdits.withFieldType(
+            ImageFrame.getClassSchema(), "encoding", RegistryAvroSerdeTest.ENCODING_SUBJECT),
+        "references", List.of(Map.of(
+            "name", RegistryAvroSerdeTest.ENCODING_SUBJECT, "subject", encodingSubject, "version", 1))));
+    assertEquals(200, frame.status(), () -> "registering the frame schema with a reference: " + frame.body());
+    int id = frame.body().get("id").asInt();
+    assertEquals(1, registry.get("/schemas/ids/" + id).body().get("references").size());
+    // The Avro binary is the same as with the enum inline; only the schema id differs.
+    byte[] bytes = serde(ImageFrame.class).serialize(freshTopic("other"), RegistryAvroSerdeTest.frame());
+    ByteBuffer.wrap(bytes).putInt(1, id);
+
+    assertEquals(RegistryAvroSerdeTest.frame(), serde(ImageFrame.class).deserialize(topic, bytes));
+  }
+
+  @Test
+  void theRegistryRootInsteadOfItsCompatibilityApiStopsInsteadOfDeadLettering() {
+    String topic = freshTopic("frames");
+    byte[] bytes = serde(ImageFrame.class).serialize(topic, RegistryAvroSerdeTest.frame());
+    RegistryAvroSerde<ImageFrame> misconfigured =
+        new RegistryAvroSerde<>(ImageFrame.class, new SchemaRegistryClient(registry.rootUrl()), false);
+
+    SchemaRegistryUnavailableException reading = assertThrows(SchemaRegistryUnavailableException.class,
+        () -> misconfigured.deserialize(topic, bytes));
+    SchemaRegistryUnavailableException writing = assertThrows(SchemaRegistryUnavailableException.class,
+        () -> misconfigured.serialize(topic, RegistryAvroSerdeTest.frame()));
+    for (Exception e : List.of(reading, writing)) {
+      assertTrue(e.getMessage().contains("HTTP 404") && e.getMessage().contains("/apis/ccompat/v7"),
+          e.getMessage());
+    }
   }
 }

@@ -36,6 +36,9 @@ class RegistryAvroSerdeTest {
         {"name":"height","type":"int"},
         {"name":"image","type":"bytes"}]}""");
 
+  /** The subject a producer that uses schema references registers the ImageEncoding enum under. */
+  static final String ENCODING_SUBJECT = ImageEncoding.getClassSchema().getFullName();
+
   private FakeSchemaRegistry registry;
   private RegistryAvroSerde<ImageFrame> serde;
 
@@ -138,6 +141,71 @@ class RegistryAvroSerdeTest {
     SerializationException e =
         assertThrows(SerializationException.class, () -> serde.deserialize("frames", singleObject));
     assertTrue(e.getMessage().contains("magic"), e.getMessage());
+  }
+
+  @Test
+  void readsASchemaThatReferencesATypeRegisteredUnderAnotherSubject() throws Exception {
+    registry.put(ENCODING_SUBJECT, ImageEncoding.getClassSchema().toString());
+    int id = registry.put("frames-value", SchemaEdits.withFieldType(ImageFrame.getClassSchema(), "encoding", ENCODING_SUBJECT),
+        List.of(Map.of("name", ENCODING_SUBJECT, "subject", ENCODING_SUBJECT, "version", 1)));
+    // The Avro binary is the same as with the enum inline; only the schema id differs.
+    byte[] bytes = serde.serialize("frames", frame());
+    ByteBuffer.wrap(bytes).putInt(1, id);
+
+    RegistryAvroSerde<ImageFrame> reader =
+        new RegistryAvroSerde<>(ImageFrame.class, new SchemaRegistryClient(registry.url()), false);
+    assertEquals(frame(), reader.deserialize("frames", bytes));
+  }
+
+  @Test
+  void aMissingReferenceIsABadRecord() throws Exception {
+    int id = registry.put("frames-value", SchemaEdits.withFieldType(ImageFrame.getClassSchema(), "encoding", ENCODING_SUBJECT),
+        List.of(Map.of("name", ENCODING_SUBJECT, "subject", ENCODING_SUBJECT, "version", 1)));
+    byte[] bytes = serde.serialize("frames", frame());
+    ByteBuffer.wrap(bytes).putInt(1, id);
+
+    SerializationException e =
+        assertThrows(SerializationException.class, () -> serde.deserialize("frames", bytes));
+    assertTrue(e.getMessage().contains("40401"), e.getMessage());
+  }
+
+  @Test
+  void anIdThatCannotExistIsABadRecordWithoutAskingTheRegistry() {
+    byte[] bytes = serde.serialize("frames", frame());
+    int asked = registry.requests.get();
+    for (int id : new int[] {0, -7}) {
+      ByteBuffer.wrap(bytes).putInt(1, id);
+      SerializationException e =
+          assertThrows(SerializationException.class, () -> serde.deserialize("frames", bytes));
+      assertTrue(e.getMessage().contains("registry ids are positive"), e.getMessage());
+    }
+    assertEquals(asked, registry.requests.get());
+  }
+
+  @Test
+  void aUrlThatIsNotTheRegistryApiStopsInsteadOfDeadLettering() {
+    byte[] bytes = serde.serialize("frames", frame());
+    // The registry's root instead of its Confluent-compatible API: a 404 that is not the API's answer.
+    String root = registry.url().replace(FakeSchemaRegistry.BASE_PATH, "");
+    RegistryAvroSerde<ImageFrame> misconfigured =
+        new RegistryAvroSerde<>(ImageFrame.class, new SchemaRegistryClient(root), false);
+
+    SchemaRegistryUnavailableException reading = assertThrows(SchemaRegistryUnavailableException.class,
+        () -> misconfigured.deserialize("frames", bytes));
+    SchemaRegistryUnavailableException writing = assertThrows(SchemaRegistryUnavailableException.class,
+        () -> misconfigured.serialize("frames", frame()));
+    for (Exception e : List.of(reading, writing)) {
+      assertTrue(e.getMessage().contains("HTTP 404") && e.getMessage().contains("/apis/ccompat/v7"),
+          e.getMessage());
+    }
+  }
+
+  @Test
+  void aRefusedRegistrationStopsInsteadOfDeadLetteringEveryRecord() {
+    registry.refusingRegistrations = true;
+    SchemaRegistryUnavailableException e = assertThrows(SchemaRegistryUnavailableException.class,
+        () -> serde.serialize("frames", frame()));
+    assertTrue(e.getMessage().contains("HTTP 409") && e.getMessage().contains("frames-value"), e.getMessage());
   }
 
   @Test
