@@ -1,20 +1,31 @@
 package io.segstream.contracts.serde;
 
 import java.io.IOException;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
-import org.opentest4j.TestAbortedException;
 
 /**
- * Hands an {@link ApicurioRegistry} to the tests that take one as a parameter (e.g. of a
+ * For test classes that run against a real registry ({@code @ExtendWith}): hands an {@link
+ * ApicurioRegistry} to the tests that take one as a parameter (e.g. of a
  * {@code @BeforeAll} method): started on first use, shared by every test class of the run, stopped
- * when the run ends. When it cannot start, the tests that asked are skipped, saying why.
+ * when the run ends. When it cannot start, the tests of those classes are skipped, saying why.
  */
-public final class ApicurioRegistryExtension implements ParameterResolver {
+public final class ApicurioRegistryExtension implements ExecutionCondition, ParameterResolver {
 
   private static final ExtensionContext.Namespace NAMESPACE =
       ExtensionContext.Namespace.create(ApicurioRegistryExtension.class);
+
+  /** Disables the tests when there is no registry, saying why (a resolver's exception would be an error). */
+  @Override
+  public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+    Started started = started(context);
+    return started.registry() == null
+        ? ConditionEvaluationResult.disabled("real Apicurio Registry unavailable, skipping: " + started.failure())
+        : ConditionEvaluationResult.enabled("Apicurio Registry at " + started.registry().rootUrl());
+  }
 
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
@@ -23,12 +34,12 @@ public final class ApicurioRegistryExtension implements ParameterResolver {
 
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-    Started started = context.getRoot().getStore(NAMESPACE)
+    return started(context).registry();
+  }
+
+  private static Started started(ExtensionContext context) {
+    return context.getRoot().getStore(NAMESPACE)
         .getOrComputeIfAbsent(Started.class, key -> Started.attempt(), Started.class);
-    if (started.registry() == null) {
-      throw new TestAbortedException("real Apicurio Registry unavailable, skipping: " + started.failure());
-    }
-    return started.registry();
   }
 
   /** The one start attempt of a test run; the root store closes it when the run ends. */
