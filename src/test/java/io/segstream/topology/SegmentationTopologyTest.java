@@ -15,6 +15,7 @@ import io.segstream.contracts.MaskEncoding;
 import io.segstream.contracts.SegmentationMask;
 import io.segstream.contracts.serde.AvroSerdes;
 import io.segstream.contracts.serde.FakeSchemaRegistry;
+import io.segstream.contracts.serde.SchemaRegistryUnavailableException;
 import io.segstream.image.FrameEncoder;
 import io.segstream.image.Images;
 import io.segstream.image.MaskCodec;
@@ -344,6 +345,26 @@ class SegmentationTopologyTest {
       value = bytes(pngFrame("cam-1", 1, scenes.generate(1, W, H).image()));
       registry.failing = true;
       assertThrows(StreamsException.class, () -> pipe("cam-1", value));
+    }
+    assertTrue(deadLetters.isEmpty());
+    assertTrue(masks.isEmpty());
+  }
+
+  @Test
+  void aRegistryRefusingTheOutputSchemaStopsProcessingInsteadOfDeadLetteringEveryFrame() throws Exception {
+    try (FakeSchemaRegistry registry = new FakeSchemaRegistry()) {
+      settings.put(SegstreamConfig.SCHEMA_REGISTRY_URL, registry.url());
+      SyntheticScenes.Scene scene = scenes.generate(33, W, H);
+      start(new GroundTruthSegmenter().register(scene));
+      byte[] value = bytes(pngFrame("cam-1", 1, scene.image()));
+      // As when masks-value holds a schema the compiled-in one is incompatible with (HTTP 409).
+      registry.refusingRegistrations = true;
+      StreamsException stopped = assertThrows(StreamsException.class, () -> pipe("cam-1", value));
+      Throwable cause = stopped;
+      while (cause != null && !(cause instanceof SchemaRegistryUnavailableException)) {
+        cause = cause.getCause();
+      }
+      assertTrue(cause != null && cause.getMessage().contains("HTTP 409"), () -> "cause chain of " + stopped);
     }
     assertTrue(deadLetters.isEmpty());
     assertTrue(masks.isEmpty());
