@@ -14,6 +14,8 @@ import org.slf4j.LoggerFactory;
  * Safety net for exceptions the pipeline's steps did not expect (bugs): the source record goes to the
  * dead-letter topic with the same headers as expected failures, and processing continues. An
  * unavailable schema registry is the exception: it is no fault of the record, so processing stops.
+ * That includes one met writing an output: the sink's serializer runs inside the processor's {@code
+ * forward}, so the production handler's failure reaches this handler wrapped in a StreamsException.
  */
 public final class DeadLetterProcessingExceptionHandler implements ProcessingExceptionHandler {
 
@@ -29,7 +31,7 @@ public final class DeadLetterProcessingExceptionHandler implements ProcessingExc
 
   @Override
   public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
-    if (exception instanceof SchemaRegistryUnavailableException) {
+    if (causedByUnavailableRegistry(exception)) {
       LOG.error("schema registry unavailable in {}; stopping rather than dead-lettering good frames",
           context.processorNodeId(), exception);
       return Response.fail();
@@ -48,5 +50,14 @@ public final class DeadLetterProcessingExceptionHandler implements ProcessingExc
             exception);
     return Response.resume(
         List.of(DeadLetters.forHandlerContext(deadLetterTopic, context, failure)));
+  }
+
+  private static boolean causedByUnavailableRegistry(Throwable exception) {
+    for (Throwable cause = exception; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SchemaRegistryUnavailableException) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -2,6 +2,7 @@ package io.segstream.contracts.serde;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.segstream.config.SegstreamConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -10,21 +11,31 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 
 /**
- * The two calls of the Confluent schema registry REST API that serdes need, with caching.
+ * The calls of the Confluent schema registry REST API that serdes need, with caching.
  *
  * <p>Works against Confluent Schema Registry and against Apicurio Registry's compatibility API (base
- * URL {@code http://host:8080/apis/ccompat/v7}). Schemas are immutable per id, so both lookups are
- * cached for the life of the client. Thread-safe.
+ * URL {@code http://host:8080/apis/ccompat/v7}; tested against Apicurio Registry 3.0.9). Schemas are
+ * immutable per id, so both lookups are cached for the life of the client. Thread-safe.
+ *
+ * <p>Failures are sorted by whose fault they are. Only the registry saying it has no such schema (HTTP
+ * 404 with Confluent error code 40401, 40402 or 40403) is about the request: an {@link IOException},
+ * which makes the record a bad record. Anything else (no answer, HTTP 5xx, a 404 from a URL that is not
+ * the registry's API, credentials refused, the compiled-in schema refused as incompatible) would fail
+ * every record alike: a {@link SchemaRegistryUnavailableException}, which stops the processor.
  */
 public final class SchemaRegistryClient {
 
   private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Confluent error codes of HTTP 404 answers: subject, version, schema not found. */
+  private static final Set<Integer> NOT_FOUND_CODES = Set.of(40401, 40402, 40403);
 
   private final URI baseUrl;
   private final HttpClient http;
@@ -49,7 +60,8 @@ public final class SchemaRegistryClient {
 
   /**
    * Registers {@code schema} under {@code subject} (a no-op returning the existing id if it is
-   * already there) and returns its global id.
+   * already there) and returns its global id. Every failure is a {@link
+   * SchemaRegistryUnavailableException}: the schema is the compiled-in one, the same for every record.
    */
   public int register(String subject, Schema schema) throws IOException {
     String key = subject + '\u0000' + schema.toString();
@@ -64,7 +76,7 @@ public final class SchemaRegistryClient {
             HttpRequest.newBuilder(resolve("/subjects/" + encode(subject) + "/versions"))
                 .header("Content-Type", CONTENT_TYPE)
                 .POST(HttpRequest.BodyPublishers.ofString(body)),
-            "register schema under subject " + subject);
+            "register schema under subject " + subject, Set.of());
     JsonNode id = reply.get("id");
     if (id == null || !id.canConvertToInt()) {
       throw new IOException("schema registry answered registration without an id: " + reply);
@@ -74,32 +86,73 @@ public final class SchemaRegistryClient {
     return id.intValue();
   }
 
-  /** The schema with global id {@code id}. */
+  /**
+   * The schema with global id {@code id}, with the schemas it references (Confluent schema
+   * references: named types registered under their own subjects) resolved.
+   *
+   * @throws IOException when the registry has no schema {@code id} (or one it references)
+   */
   public Schema schemaById(int id) throws IOException {
     Schema cached = schemasById.get(id);
     if (cached != null) {
       return cached;
     }
-    JsonNode reply =
-        call(HttpRequest.newBuilder(resolve("/schemas/ids/" + id)).GET(), "fetch schema id " + id);
-    JsonNode text = reply.get("schema");
-    if (text == null || !text.isTextual()) {
-      throw new IOException("schema registry answered schema id " + id + " without a schema");
+    if (id <= 0) {
+      // Registries number schemas from 1; do not ask about what a corrupt record made up.
+      throw new IOException("schema id " + id + " cannot exist: registry ids are positive");
     }
-    JsonNode type = reply.get("schemaType");
-    if (type != null && !type.isNull() && !"AVRO".equalsIgnoreCase(type.asText())) {
-      throw new IOException("schema id " + id + " is " + type.asText() + ", not AVRO");
-    }
-    Schema schema = new Schema.Parser().parse(text.asText());
+    JsonNode reply = call(HttpRequest.newBuilder(resolve("/schemas/ids/" + id)).GET(),
+        "fetch schema id " + id, NOT_FOUND_CODES);
+    Schema.Parser parser = new Schema.Parser();
+    parseReferences(reply, parser, new HashSet<>());
+    Schema schema = parser.parse(schemaText(reply, "schema id " + id));
     schemasById.putIfAbsent(id, schema);
     return schema;
   }
 
+  /** Parses the schemas {@code reply} references, depth first, so that its own text can use them. */
+  private void parseReferences(JsonNode reply, Schema.Parser parser, Set<String> parsed) throws IOException {
+    JsonNode references = reply.get("references");
+    if (references == null || !references.isArray()) {
+      return;
+    }
+    for (JsonNode reference : references) {
+      String subject = reference.path("subject").asText();
+      String version = reference.path("version").asText();
+      if (subject.isEmpty() || version.isEmpty()) {
+        throw new IOException("schema registry answered a reference without subject or version: " + reference);
+      }
+      if (!parsed.add(subject + '\u0000' + version)) {
+        continue;
+      }
+      JsonNode referenced = call(
+          HttpRequest.newBuilder(resolve("/subjects/" + encode(subject) + "/versions/" + encode(version)))
+              .GET(),
+          "fetch version " + version + " of subject " + subject + " (a schema reference)", NOT_FOUND_CODES);
+      parseReferences(referenced, parser, parsed);
+      parser.parse(schemaText(referenced, "subject " + subject + " version " + version));
+    }
+  }
+
+  private static String schemaText(JsonNode reply, String what) throws IOException {
+    JsonNode text = reply.get("schema");
+    if (text == null || !text.isTextual()) {
+      throw new IOException("schema registry answered " + what + " without a schema");
+    }
+    JsonNode type = reply.get("schemaType");
+    if (type != null && !type.isNull() && !"AVRO".equalsIgnoreCase(type.asText())) {
+      throw new IOException(what + " is " + type.asText() + ", not AVRO");
+    }
+    return text.asText();
+  }
+
   /**
-   * One request. A 4xx answer is an {@link IOException} about the request (e.g. an unknown id);
-   * not getting an answer, or a 5xx one, is a {@link SchemaRegistryUnavailableException}.
+   * One request. A 404 answer carrying one of {@code requestErrorCodes} (Confluent's {@code
+   * error_code}) is an {@link IOException} about the request; any other failure is a {@link
+   * SchemaRegistryUnavailableException}.
    */
-  private JsonNode call(HttpRequest.Builder request, String what) throws IOException {
+  private JsonNode call(HttpRequest.Builder request, String what, Set<Integer> requestErrorCodes)
+      throws IOException {
     HttpResponse<String> response;
     try {
       response =
@@ -113,19 +166,35 @@ public final class SchemaRegistryClient {
       Thread.currentThread().interrupt();
       throw new SchemaRegistryUnavailableException("interrupted while trying to " + what, e);
     }
-    String failure =
-        "schema registry " + baseUrl + " refused to " + what + ": HTTP " + response.statusCode()
-            + " " + response.body();
-    if (response.statusCode() >= 500) {
-      throw new SchemaRegistryUnavailableException(failure, null);
+    int status = response.statusCode();
+    if (status / 100 == 2) {
+      try {
+        return JSON.readTree(response.body());
+      } catch (IOException e) {
+        throw new IOException("schema registry sent invalid JSON when asked to " + what, e);
+      }
     }
-    if (response.statusCode() / 100 != 2) {
+    String failure =
+        "schema registry " + baseUrl + " refused to " + what + ": HTTP " + status + " " + response.body();
+    Integer errorCode = errorCode(response.body());
+    if (status == 404 && errorCode != null && requestErrorCodes.contains(errorCode)) {
       throw new IOException(failure);
     }
+    if (status == 404 && (errorCode == null || errorCode == 404)) {
+      // Not one of the API's own answers: the URL is wrong, so every record would fail.
+      failure += " (is " + SegstreamConfig.SCHEMA_REGISTRY_URL + " the registry's Confluent-compatible"
+          + " API? For Apicurio Registry 3 it is http://host:8080/apis/ccompat/v7)";
+    }
+    throw new SchemaRegistryUnavailableException(failure, null);
+  }
+
+  /** Confluent's {@code error_code} in an error answer, or null when there is none. */
+  private static Integer errorCode(String body) {
     try {
-      return JSON.readTree(response.body());
-    } catch (IOException e) {
-      throw new IOException("schema registry sent invalid JSON when asked to " + what, e);
+      JsonNode code = JSON.readTree(body).get("error_code");
+      return code != null && code.canConvertToInt() ? code.intValue() : null;
+    } catch (IOException | RuntimeException notJson) {
+      return null;
     }
   }
 

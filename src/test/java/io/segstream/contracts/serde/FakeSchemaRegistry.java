@@ -19,22 +19,29 @@ import java.util.regex.Pattern;
 
 /**
  * An in-process stand-in for the Confluent-compatible API of Apicurio Registry 3
- * ({@code /apis/ccompat/v7}): register a schema under a subject, fetch a schema by id.
+ * ({@code /apis/ccompat/v7}): register a schema under a subject, fetch a schema by id or by subject and
+ * version, with schema references. Its answers copy those of the real registry ({@link
+ * ApicurioRegistry}, see ApicurioRegistrySerdeTest).
  */
 public final class FakeSchemaRegistry implements AutoCloseable {
 
   static final String BASE_PATH = "/apis/ccompat/v7";
   private static final Pattern REGISTER = Pattern.compile(BASE_PATH + "/subjects/([^/]+)/versions");
-  private static final Pattern BY_ID = Pattern.compile(BASE_PATH + "/schemas/ids/(\\d+)");
+  private static final Pattern BY_ID = Pattern.compile(BASE_PATH + "/schemas/ids/(-?\\d+)");
+  private static final Pattern BY_VERSION = Pattern.compile(BASE_PATH + "/subjects/([^/]+)/versions/(\\d+)");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpServer server;
   private final Map<String, Integer> idsBySchema = new LinkedHashMap<>();
   private final Map<Integer, String> schemasById = new LinkedHashMap<>();
+  private final Map<Integer, List<Map<String, Object>>> referencesById = new LinkedHashMap<>();
+  private final Map<String, List<Integer>> idsBySubject = new LinkedHashMap<>();
   private final List<String> subjects = new ArrayList<>();
   final AtomicInteger requests = new AtomicInteger();
   /** When set, every request gets HTTP 500. */
   public volatile boolean failing;
+  /** When set, registrations are refused as incompatible (HTTP 409). */
+  public volatile boolean refusingRegistrations;
 
   public FakeSchemaRegistry() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -52,12 +59,26 @@ public final class FakeSchemaRegistry implements AutoCloseable {
 
   /** Registers a schema directly, as another producer would have. */
   synchronized int put(String subject, String schema) {
+    return put(subject, schema, List.of());
+  }
+
+  /**
+   * Registers a schema that uses named types of other subjects; each reference is a map with the
+   * type's {@code name}, its {@code subject} and {@code version}.
+   */
+  synchronized int put(String subject, String schema, List<Map<String, Object>> references) {
     subjects.add(subject);
-    return idsBySchema.computeIfAbsent(schema, s -> {
-      int id = idsBySchema.size() + 101;
-      schemasById.put(id, s);
-      return id;
+    int id = idsBySchema.computeIfAbsent(schema, s -> {
+      int next = idsBySchema.size() + 101;
+      schemasById.put(next, s);
+      referencesById.put(next, references);
+      return next;
     });
+    List<Integer> versions = idsBySubject.computeIfAbsent(subject, k -> new ArrayList<>());
+    if (!versions.contains(id)) {
+      versions.add(id);
+    }
+    return id;
   }
 
   private void handle(HttpExchange exchange) throws IOException {
@@ -70,19 +91,40 @@ public final class FakeSchemaRegistry implements AutoCloseable {
       String path = exchange.getRequestURI().getRawPath();
       Matcher register = REGISTER.matcher(path);
       Matcher byId = BY_ID.matcher(path);
+      Matcher byVersion = BY_VERSION.matcher(path);
       if (register.matches() && "POST".equals(exchange.getRequestMethod())) {
+        if (refusingRegistrations) {
+          reply(exchange, 409, Map.of("error_code", 409,
+              "message", "Schema being registered is incompatible with an earlier schema"));
+          return;
+        }
         JsonNode body = JSON.readTree(exchange.getRequestBody());
         String subject = URLDecoder.decode(register.group(1), StandardCharsets.UTF_8);
         reply(exchange, 200, Map.of("id", put(subject, body.get("schema").asText())));
       } else if (byId.matches() && "GET".equals(exchange.getRequestMethod())) {
-        String schema;
+        int id = Integer.parseInt(byId.group(1));
         synchronized (this) {
-          schema = schemasById.get(Integer.parseInt(byId.group(1)));
+          if (schemasById.containsKey(id)) {
+            reply(exchange, 200, Map.of("schema", schemasById.get(id), "schemaType", "AVRO",
+                "references", referencesById.get(id)));
+          } else {
+            reply(exchange, 404, Map.of("error_code", 40403, "message", "No content with ID '" + id + "' was found."));
+          }
         }
-        if (schema == null) {
-          reply(exchange, 404, Map.of("error_code", 40403, "message", "Schema not found"));
-        } else {
-          reply(exchange, 200, Map.of("schema", schema));
+      } else if (byVersion.matches() && "GET".equals(exchange.getRequestMethod())) {
+        String subject = URLDecoder.decode(byVersion.group(1), StandardCharsets.UTF_8);
+        int version = Integer.parseInt(byVersion.group(2));
+        synchronized (this) {
+          List<Integer> versions = idsBySubject.get(subject);
+          if (versions == null) {
+            reply(exchange, 404, Map.of("error_code", 40401, "message", "No artifact with ID '" + subject + "'"));
+          } else if (version < 1 || version > versions.size()) {
+            reply(exchange, 404, Map.of("error_code", 40402, "message", "No version '" + version + "'"));
+          } else {
+            int id = versions.get(version - 1);
+            reply(exchange, 200, Map.of("subject", subject, "version", version, "id", id,
+                "schema", schemasById.get(id), "schemaType", "AVRO", "references", referencesById.get(id)));
+          }
         }
       } else {
         reply(exchange, 404, Map.of("error_code", 404, "message", "no route " + path));

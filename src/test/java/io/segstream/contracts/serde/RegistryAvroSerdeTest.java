@@ -24,6 +24,21 @@ import org.junit.jupiter.api.Test;
 
 class RegistryAvroSerdeTest {
 
+  /** The first version of ImageFrame, before "metadata" was added. */
+  static final Schema IMAGE_FRAME_V1 = new Schema.Parser().parse("""
+      {"type":"record","name":"ImageFrame","namespace":"io.segstream.contracts","fields":[
+        {"name":"streamId","type":"string"},
+        {"name":"frameSeq","type":"long"},
+        {"name":"captureTimestamp","type":{"type":"long","logicalType":"timestamp-millis"}},
+        {"name":"encoding","type":{"type":"enum","name":"ImageEncoding",
+          "symbols":["UNKNOWN","JPEG","PNG","RAW_RGB8"],"default":"UNKNOWN"}},
+        {"name":"width","type":"int"},
+        {"name":"height","type":"int"},
+        {"name":"image","type":"bytes"}]}""");
+
+  /** The subject a producer that uses schema references registers the ImageEncoding enum under. */
+  static final String ENCODING_SUBJECT = ImageEncoding.getClassSchema().getFullName();
+
   private FakeSchemaRegistry registry;
   private RegistryAvroSerde<ImageFrame> serde;
 
@@ -84,29 +99,26 @@ class RegistryAvroSerdeTest {
 
   @Test
   void readsDataWrittenWithAnOlderSchemaUsingDefaults() throws Exception {
-    // The first version of ImageFrame, before "metadata" was added.
-    Schema v1 = new Schema.Parser().parse("""
-        {"type":"record","name":"ImageFrame","namespace":"io.segstream.contracts","fields":[
-          {"name":"streamId","type":"string"},
-          {"name":"frameSeq","type":"long"},
-          {"name":"captureTimestamp","type":{"type":"long","logicalType":"timestamp-millis"}},
-          {"name":"encoding","type":{"type":"enum","name":"ImageEncoding",
-            "symbols":["UNKNOWN","JPEG","PNG","RAW_RGB8"],"default":"UNKNOWN"}},
-          {"name":"width","type":"int"},
-          {"name":"height","type":"int"},
-          {"name":"image","type":"bytes"}]}""");
-    int id = registry.put("frames-value", v1.toString());
-    GenericRecord old = new GenericData.Record(v1);
+    int id = registry.put("frames-value", IMAGE_FRAME_V1.toString());
+
+    assertReadsAsV1Frame(serde.deserialize("frames", wireFormat(id, IMAGE_FRAME_V1, v1Frame())));
+  }
+
+  /** A frame as a producer built against {@link #IMAGE_FRAME_V1} wrote it. */
+  static GenericRecord v1Frame() {
+    GenericRecord old = new GenericData.Record(IMAGE_FRAME_V1);
     old.put("streamId", "cam-old");
     old.put("frameSeq", 7L);
     old.put("captureTimestamp", 1000L);
-    old.put("encoding", new GenericData.EnumSymbol(v1.getField("encoding").schema(), "RAW_RGB8"));
+    old.put("encoding",
+        new GenericData.EnumSymbol(IMAGE_FRAME_V1.getField("encoding").schema(), "RAW_RGB8"));
     old.put("width", 1);
     old.put("height", 1);
     old.put("image", ByteBuffer.wrap(new byte[] {9, 9, 9}));
+    return old;
+  }
 
-    ImageFrame read = serde.deserialize("frames", wireFormat(id, v1, old));
-
+  static void assertReadsAsV1Frame(ImageFrame read) {
     assertEquals("cam-old", read.getStreamId());
     assertEquals(ImageEncoding.RAW_RGB8, read.getEncoding());
     assertEquals(Instant.ofEpochMilli(1000), read.getCaptureTimestamp());
@@ -140,6 +152,71 @@ class RegistryAvroSerdeTest {
   }
 
   @Test
+  void readsASchemaThatReferencesATypeRegisteredUnderAnotherSubject() throws Exception {
+    registry.put(ENCODING_SUBJECT, ImageEncoding.getClassSchema().toString());
+    int id = registry.put("frames-value", SchemaEdits.withFieldType(ImageFrame.getClassSchema(), "encoding", ENCODING_SUBJECT),
+        List.of(Map.of("name", ENCODING_SUBJECT, "subject", ENCODING_SUBJECT, "version", 1)));
+    // The Avro binary is the same as with the enum inline; only the schema id differs.
+    byte[] bytes = serde.serialize("frames", frame());
+    ByteBuffer.wrap(bytes).putInt(1, id);
+
+    RegistryAvroSerde<ImageFrame> reader =
+        new RegistryAvroSerde<>(ImageFrame.class, new SchemaRegistryClient(registry.url()), false);
+    assertEquals(frame(), reader.deserialize("frames", bytes));
+  }
+
+  @Test
+  void aMissingReferenceIsABadRecord() throws Exception {
+    int id = registry.put("frames-value", SchemaEdits.withFieldType(ImageFrame.getClassSchema(), "encoding", ENCODING_SUBJECT),
+        List.of(Map.of("name", ENCODING_SUBJECT, "subject", ENCODING_SUBJECT, "version", 1)));
+    byte[] bytes = serde.serialize("frames", frame());
+    ByteBuffer.wrap(bytes).putInt(1, id);
+
+    SerializationException e =
+        assertThrows(SerializationException.class, () -> serde.deserialize("frames", bytes));
+    assertTrue(e.getMessage().contains("40401"), e.getMessage());
+  }
+
+  @Test
+  void anIdThatCannotExistIsABadRecordWithoutAskingTheRegistry() {
+    byte[] bytes = serde.serialize("frames", frame());
+    int asked = registry.requests.get();
+    for (int id : new int[] {0, -7}) {
+      ByteBuffer.wrap(bytes).putInt(1, id);
+      SerializationException e =
+          assertThrows(SerializationException.class, () -> serde.deserialize("frames", bytes));
+      assertTrue(e.getMessage().contains("registry ids are positive"), e.getMessage());
+    }
+    assertEquals(asked, registry.requests.get());
+  }
+
+  @Test
+  void aUrlThatIsNotTheRegistryApiStopsInsteadOfDeadLettering() {
+    byte[] bytes = serde.serialize("frames", frame());
+    // The registry's root instead of its Confluent-compatible API: a 404 that is not the API's answer.
+    String root = registry.url().replace(FakeSchemaRegistry.BASE_PATH, "");
+    RegistryAvroSerde<ImageFrame> misconfigured =
+        new RegistryAvroSerde<>(ImageFrame.class, new SchemaRegistryClient(root), false);
+
+    SchemaRegistryUnavailableException reading = assertThrows(SchemaRegistryUnavailableException.class,
+        () -> misconfigured.deserialize("frames", bytes));
+    SchemaRegistryUnavailableException writing = assertThrows(SchemaRegistryUnavailableException.class,
+        () -> misconfigured.serialize("frames", frame()));
+    for (Exception e : List.of(reading, writing)) {
+      assertTrue(e.getMessage().contains("HTTP 404") && e.getMessage().contains("/apis/ccompat/v7"),
+          e.getMessage());
+    }
+  }
+
+  @Test
+  void aRefusedRegistrationStopsInsteadOfDeadLetteringEveryRecord() {
+    registry.refusingRegistrations = true;
+    SchemaRegistryUnavailableException e = assertThrows(SchemaRegistryUnavailableException.class,
+        () -> serde.serialize("frames", frame()));
+    assertTrue(e.getMessage().contains("HTTP 409") && e.getMessage().contains("frames-value"), e.getMessage());
+  }
+
+  @Test
   void reportsAnUnknownSchemaIdWithTheRegistryAnswer() {
     byte[] bytes = serde.serialize("frames", frame());
     ByteBuffer.wrap(bytes).putInt(1, 999);
@@ -163,7 +240,7 @@ class RegistryAvroSerdeTest {
             .serialize("frames", frame()));
   }
 
-  private static byte[] wireFormat(int id, Schema schema, GenericRecord record) throws Exception {
+  static byte[] wireFormat(int id, Schema schema, GenericRecord record) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.write(0);
     out.write(ByteBuffer.allocate(4).putInt(id).array());
