@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.segstream.config.SegstreamConfig;
 import io.segstream.inference.HotReloadingSegmenter;
 import io.segstream.inference.ModelRepository;
+import io.segstream.inference.RetryingSegmenter;
 import io.segstream.inference.Segmenter;
 import io.segstream.inference.Segmenters;
 import io.segstream.inference.TensorFlowRuntime;
@@ -19,15 +20,18 @@ public interface SegmenterFactory {
   /**
    * The model behind {@code run} and {@code demo}: the newest version in {@code model.dir} on a pool
    * of model instances behind the dynamic batcher, hot-swapped when a newer version folder appears
-   * (every {@code model.poll.ms}); its metrics go to {@code registry}.
+   * (every {@code model.poll.ms}); a failed inference is retried per {@code model.retries}; its
+   * metrics go to {@code registry}.
    */
   static SegmenterFactory modelBacked(MeterRegistry registry) {
     return config -> {
       TensorFlowRuntime.engine();
-      return new HotReloadingSegmenter(
-          new ModelRepository(Path.of(config.getString(SegstreamConfig.MODEL_DIR))),
-          versionDir -> Segmenters.forModel(versionDir, config, registry),
-          config.getLong(SegstreamConfig.MODEL_POLL_MS));
+      return RetryingSegmenter.fromConfig(
+          new HotReloadingSegmenter(
+              new ModelRepository(Path.of(config.getString(SegstreamConfig.MODEL_DIR))),
+              versionDir -> Segmenters.forModel(versionDir, config, registry),
+              config.getLong(SegstreamConfig.MODEL_POLL_MS)),
+          config);
     };
   }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -191,6 +192,17 @@ public final class SegstreamConfig extends AbstractConfig {
       }
     });
     return props;
+  }
+
+  /**
+   * The longest one frame can spend in inference: each of its {@code 1 + model.retries} attempts
+   * waiting the whole {@code request.timeout.ms}, plus the retry backoffs ({@code
+   * model.retry.backoff.ms}, doubling). Poll and transaction timeouts are derived from it.
+   */
+  public Duration worstCaseInference() {
+    int retries = getInt(MODEL_RETRIES);
+    Duration attempts = Duration.ofMillis(getInt(REQUEST_TIMEOUT_MS)).multipliedBy(retries + 1L);
+    return attempts.plus(Duration.ofMillis(getLong(MODEL_RETRY_BACKOFF_MS)).multipliedBy((1L << retries) - 1));
   }
 
   /** Settings segstream does not define: Kafka client and Streams settings, passed through as given. */

@@ -39,11 +39,6 @@ public final class RetryingSegmenter implements Segmenter {
             segmenter, retries, Duration.ofMillis(config.getLong(SegstreamConfig.MODEL_RETRY_BACKOFF_MS)));
   }
 
-  /** The longest all backoffs of one frame add up to: backoff * (2^retries - 1). */
-  public static Duration totalBackoff(int retries, Duration backoff) {
-    return backoff.multipliedBy((1L << retries) - 1);
-  }
-
   @Override
   public ModelInfo modelInfo() {
     return delegate.modelInfo();

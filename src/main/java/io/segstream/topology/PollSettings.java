@@ -1,8 +1,6 @@
 package io.segstream.topology;
 
 import io.segstream.config.SegstreamConfig;
-import io.segstream.inference.RetryingSegmenter;
-import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -15,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * Poll, commit and transaction timing that lets slow inference through without the group or the
  * transaction coordinator giving up on a stream thread (docs/reliability.md explains the choices).
  *
- * <p>One frame can take at most {@link #worstCaseFrame} in the segment step: every attempt waiting the
+ * <p>One frame can take at most {@link SegstreamConfig#worstCaseInference} in the segment step: every attempt waiting the
  * full {@code request.timeout.ms} (the batcher's bound on queueing plus inference), plus the retry
  * backoffs. From that:
  *
@@ -53,17 +51,9 @@ final class PollSettings {
 
   private PollSettings() {}
 
-  /** The longest one frame can spend in the model: all attempts timing out, plus the backoffs. */
-  static Duration worstCaseFrame(SegstreamConfig config) {
-    int retries = config.getInt(SegstreamConfig.MODEL_RETRIES);
-    Duration perAttempt = Duration.ofMillis(config.getInt(SegstreamConfig.REQUEST_TIMEOUT_MS));
-    Duration backoff = Duration.ofMillis(config.getLong(SegstreamConfig.MODEL_RETRY_BACKOFF_MS));
-    return perAttempt.multipliedBy(retries + 1L).plus(RetryingSegmenter.totalBackoff(retries, backoff));
-  }
-
   /** Applies the settings to {@code props}, which already hold the pass-through settings. */
   static void apply(Properties props, SegstreamConfig config) {
-    long frameMs = worstCaseFrame(config).toMillis();
+    long frameMs = config.worstCaseInference().toMillis();
     boolean exactlyOnce = StreamsConfig.EXACTLY_ONCE_V2.equals(props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
 
     String maxPollRecordsKey = ConsumerConfig.MAX_POLL_RECORDS_CONFIG;

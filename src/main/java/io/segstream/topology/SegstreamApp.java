@@ -3,7 +3,6 @@ package io.segstream.topology;
 import io.segstream.ops.FrameMetrics;
 import io.segstream.config.SegstreamConfig;
 import io.segstream.contracts.serde.AvroTrust;
-import io.segstream.inference.RetryingSegmenter;
 import io.segstream.inference.Segmenter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,9 +56,8 @@ public final class SegstreamApp implements AutoCloseable {
     this.metrics = metrics;
   }
 
-  /** The topology; failed inferences are retried per {@code model.retries} before dead-lettering. */
   public Topology topology() {
-    return SegmentationTopology.build(config, RetryingSegmenter.fromConfig(segmenter, config), metrics);
+    return SegmentationTopology.build(config, segmenter, metrics);
   }
 
   /**

@@ -14,6 +14,7 @@ import io.segstream.inference.DynamicBatcher;
 import io.segstream.inference.InferenceOutOfMemoryException;
 import io.segstream.inference.ModelInstance;
 import io.segstream.inference.ModelInstancePool;
+import io.segstream.inference.RetryingSegmenter;
 import io.segstream.inference.Segmentation;
 import io.segstream.inference.SegmentationException;
 import io.segstream.inference.Segmenter;
@@ -104,7 +105,8 @@ class ModelFailureTest {
     settings.put(SegstreamConfig.MODEL_RETRY_BACKOFF_MS, 10L);
     SegstreamConfig config = new SegstreamConfig(settings);
     int frames = 40;
-    try (SegstreamApp app = new SegstreamApp(config, model)) {
+    // As the run command's segmenter does (SegmenterFactory.modelBacked).
+    try (SegstreamApp app = new SegstreamApp(config, RetryingSegmenter.fromConfig(model, config))) {
       app.start();
       assertTrue(app.awaitRunning(Duration.ofSeconds(60)));
       send(settings, config, frames, id -> image(Behaviour.values()[id % 4], id), id -> null);
@@ -184,7 +186,7 @@ class ModelFailureTest {
     settings.put("num.stream.threads", 4);
     SegstreamConfig config = new SegstreamConfig(settings);
     int frames = 40;
-    try (batcher; SegstreamApp app = new SegstreamApp(config, batcher)) {
+    try (batcher; SegstreamApp app = new SegstreamApp(config, RetryingSegmenter.fromConfig(batcher, config))) {
       app.start();
       assertTrue(app.awaitRunning(Duration.ofSeconds(60)));
       send(settings, config, frames, id -> image(Behaviour.GOOD, id), id -> id % 4);

@@ -34,7 +34,10 @@ class PollSettingsTest {
   void worstCaseFrameIsEveryAttemptTimingOutPlusBackoff() {
     SegstreamConfig config = new SegstreamConfig(Map.of());
     // Defaults: 3 attempts of 30 s, backoff 100 + 200 ms.
-    assertEquals(Duration.ofMillis(90_300), PollSettings.worstCaseFrame(config));
+    assertEquals(Duration.ofMillis(90_300), config.worstCaseInference());
+    assertEquals(Duration.ofMillis(4 * 1000 + 100 + 200 + 400),
+        new SegstreamConfig(Map.of(SegstreamConfig.REQUEST_TIMEOUT_MS, 1000, SegstreamConfig.MODEL_RETRIES, 3))
+            .worstCaseInference());
   }
 
   @Test

@@ -270,8 +270,6 @@ class SegmentationTopologyTest {
     badIds[W + 3] = 7;
     Segmentation unknownClass = new Segmentation(W, H, badIds, new float[2], 0);
     int[] call = {0};
-    // One call per frame, each failing its own way (retries are covered in RetryingSegmenterTest).
-    settings.put(SegstreamConfig.MODEL_RETRIES, 0);
     start(TestSegmenters.of(TestSegmenters.BRIGHTNESS_MODEL, image -> switch (call[0]++) {
       case 0 -> throw new SegmentationException("GPU fell off the bus");
       case 1 -> wrongSize;
