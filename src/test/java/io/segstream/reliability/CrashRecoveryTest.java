@@ -107,6 +107,7 @@ class CrashRecoveryTest {
       properties.store(out, "crash test");
     }
 
+    System.out.println("processor model: " + modelDir);
     ExecutorService sender = Executors.newSingleThreadExecutor();
     Process first = startProcessor(propertiesFile, dir.resolve("first.log"));
     Process second = null;
