@@ -1,6 +1,7 @@
 package io.segstream.topology;
 
 import io.segstream.ops.FrameMetrics;
+import io.segstream.ops.LogBudget;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -15,6 +16,8 @@ import org.slf4j.LoggerFactory;
 abstract class FrameStage<KIn, VIn> implements Processor<KIn, VIn, Object, Object> {
 
   private static final Logger LOG = LoggerFactory.getLogger(FrameStage.class);
+  /** A flood of bad frames must not flood the log: 20 lines per 10 s, the rest counted. */
+  private static final LogBudget DEAD_LETTER_LOG = new LogBudget(20, 10_000);
 
   private final String stage;
   protected final FrameMetrics metrics;
@@ -41,12 +44,16 @@ abstract class FrameStage<KIn, VIn> implements Processor<KIn, VIn, Object, Objec
     Headers headers =
         DeadLetters.headers(
             record.headers(), new DeadLetters.Failure(stage, code, reason, cause), source);
-    LOG.warn(
-        "dead-lettering record {}: {} at stage {}: {}",
-        source == null ? "?" : source.topic() + "-" + source.partition() + "@" + source.offset(),
-        code,
-        stage,
-        reason);
+    if (DEAD_LETTER_LOG.tryAcquire()) {
+      long quiet = DEAD_LETTER_LOG.takeSuppressed();
+      LOG.warn(
+          "dead-lettering record {}: {} at stage {}: {}{}",
+          source == null ? "?" : source.topic() + "-" + source.partition() + "@" + source.offset(),
+          code,
+          stage,
+          reason,
+          quiet == 0 ? "" : " (" + quiet + " more dead letters not logged; see " + FrameMetrics.FRAMES + ")");
+    }
     context.forward(
         new Record<>(rawKey, rawValue, record.timestamp(), headers),
         SegmentationTopology.DEAD_LETTER_SINK);
