@@ -14,7 +14,6 @@ import io.segstream.inference.Segmenters;
 import io.segstream.inference.SessionSettings;
 import io.segstream.inference.TensorFlowRuntime;
 import io.segstream.ops.EmbeddedKafkaBroker;
-import io.segstream.ops.InferenceMetrics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,6 +63,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
   private static final int DISTINCT_FRAMES = 32;
 
   @Spec CommandSpec spec;
+  private boolean jitWarmedUp;
   @Mixin ConfigOptions configOptions;
 
   @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: ${DEFAULT-VALUE}).")
@@ -74,6 +74,12 @@ public final class StreamBenchCommand implements Callable<Integer> {
 
   @Option(names = "--frames", description = "Backlog frames per Kafka scenario (default: ${DEFAULT-VALUE}).")
   int frames = 2000;
+
+  @Option(names = "--jit-warmup-seconds", description = "Before the first Kafka scenario, run the pipeline this long unmeasured (default: ${DEFAULT-VALUE}).")
+  double jitWarmupSeconds = 30;
+
+  @Option(names = "--warmup-frames", description = "Backlog frames before the measured ones, per Kafka scenario (default: ${DEFAULT-VALUE}).")
+  int warmupFrames = 500;
 
   @Option(names = "--partitions", description = "Partitions of the frames topic (default: the stream threads).")
   Integer partitions;
@@ -119,8 +125,9 @@ public final class StreamBenchCommand implements Callable<Integer> {
             "unknown scenario '" + scenario + "'; choose from " + CEILING + ", " + NAIVE + ", " + SEGSTREAM);
       }
     }
-    if (frames < 1 || load <= 0 || latencySeconds <= 0) {
-      throw new ParameterException(spec.commandLine(), "need --frames >= 1, --load > 0 and --latency-seconds > 0");
+    if (frames < 1 || warmupFrames < 0 || load <= 0 || latencySeconds <= 0) {
+      throw new ParameterException(spec.commandLine(),
+          "need --frames >= 1, --warmup-frames >= 0, --load > 0 and --latency-seconds > 0");
     }
     SegstreamCli.defaultKafkaLogLevel("error");
     ModelConfig model = ModelConfig.load(modelDir);
@@ -148,7 +155,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
     common.put(SegstreamConfig.TF_INTER_OP_THREADS, Integer.toString(session.interOpThreads()));
     common.put(SegstreamConfig.TOPIC_PARTITIONS, Integer.toString(partitionCount));
     Setup setup = new Setup(model, ModelInstancePool.deviceName(devices.get(0)), cores, session, batch, queueDelay,
-        instanceCount, threads, partitionCount, commandLine());
+        instanceCount, threads, partitionCount, encoding, warmupFrames, frames, load, latencySeconds, commandLine());
 
     boolean kafka = scenarios.contains(NAIVE) || scenarios.contains(SEGSTREAM);
     EmbeddedKafkaBroker broker = null;
@@ -181,7 +188,8 @@ public final class StreamBenchCommand implements Callable<Integer> {
 
   /** What every row of one run shares. */
   record Setup(ModelConfig model, String device, int cores, SessionSettings session, int batch, int queueDelayMs,
-      int instances, int streamThreads, int partitions, String command) {}
+      int instances, int streamThreads, int partitions, ImageEncoding encoding, int warmupFrames, int frames,
+      double load, double latencySeconds, String command) {}
 
   private List<StreamBenchReport.Row> runSize(
       Setup setup, Device device, Map<String, Object> common, int width, int height) throws Exception {
@@ -189,7 +197,9 @@ public final class StreamBenchCommand implements Callable<Integer> {
     List<RgbImage> images = PredictorThroughput.frames(width, height, DISTINCT_FRAMES);
     List<StreamBenchReport.Row> rows = new ArrayList<>();
     StreamBenchReport.Row ceiling = null;
-    if (scenarios.contains(CEILING) || scenarios.contains(NAIVE)) {
+    boolean warmUpNow = !jitWarmedUp && jitWarmupSeconds > 0
+        && (scenarios.contains(NAIVE) || scenarios.contains(SEGSTREAM));
+    if (scenarios.contains(CEILING) || scenarios.contains(NAIVE) || warmUpNow) {
       try (DjlSegmenter single = DjlSegmenter.load(setup.model(), device, setup.session())) {
         if (scenarios.contains(CEILING)) {
           System.err.printf("%s (a) ceiling: batches of %d, %.0f s%n", size, setup.batch(), ceilingSeconds);
@@ -198,6 +208,18 @@ public final class StreamBenchCommand implements Callable<Integer> {
               PredictorThroughput.measure(single, width, height, setup.batch(), ceilingSeconds);
           ceiling = StreamBenchReport.Row.ceiling(size, setup, result, loadBefore + " / " + loadAverage());
           rows.add(ceiling);
+        }
+        if (warmUpNow) {
+          // A JVM running a broker, Kafka clients and Streams compiles code for minutes; the first
+          // scenario would pay for it and the next ones less, so both start warm.
+          System.err.printf(Locale.ROOT, "%s JIT warm-up: %.0f s of the pipeline, unmeasured%n", size, jitWarmupSeconds);
+          Map<String, Object> props = scenarioProps(common, size, "warmup", setup.streamThreads());
+          try (StreamScenario warmUp = new StreamScenario(
+              new SegstreamConfig(props), single, null, images, encoding, Duration.ofSeconds(timeoutSeconds))) {
+            int done = warmUp.keepBusy(Duration.ofMillis((long) (jitWarmupSeconds * 1000)), 8 * setup.streamThreads());
+            System.err.printf("%s JIT warm-up: %d frames%n", size, done);
+          }
+          jitWarmedUp = true;
         }
         if (scenarios.contains(NAIVE)) {
           System.err.printf("%s (b) naive: 1 stream thread, one model call per frame%n", size);
@@ -222,6 +244,24 @@ public final class StreamBenchCommand implements Callable<Integer> {
 
   private StreamBenchReport.Row runKafka(String name, String size, Setup setup, Map<String, Object> common,
       int threads, Segmenter segmenter, List<RgbImage> images, SimpleMeterRegistry registry) throws Exception {
+    Map<String, Object> props = scenarioProps(common, size, name, threads);
+    String loadBefore = loadAverage();
+    Duration timeout = Duration.ofSeconds(timeoutSeconds);
+    try (StreamScenario scenario =
+        new StreamScenario(new SegstreamConfig(props), segmenter, registry, images, encoding, timeout)) {
+      StreamScenario.Throughput throughput = scenario.drainBacklog(warmupFrames, frames);
+      double rate = load * throughput.framesPerSecond();
+      int latencyFrames = (int) Math.max(20, Math.round(rate * latencySeconds));
+      System.err.printf(Locale.ROOT, "%s %s: %.1f frames/s; latency at %.1f frames/s (%d frames)%n",
+          size, name, throughput.framesPerSecond(), rate, latencyFrames);
+      StreamScenario.Latency latency = scenario.paced(rate, latencyFrames);
+      return StreamBenchReport.Row.kafka(name, size, setup, encoding, threads, throughput, latency,
+          loadBefore + " / " + loadAverage());
+    }
+  }
+
+  /** A scenario's settings: its own application id and fresh topics. */
+  private static Map<String, Object> scenarioProps(Map<String, Object> common, String size, String name, int threads) {
     String id = "bench-" + size + "-" + name + "-" + Long.toString(System.currentTimeMillis(), 36);
     Map<String, Object> props = new HashMap<>(common);
     props.put(SegstreamConfig.APPLICATION_ID, id);
@@ -230,22 +270,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
     props.put(SegstreamConfig.TOPIC_AREAS, id + "-class-areas");
     props.put(SegstreamConfig.TOPIC_DLQ, id + "-dlq");
     props.put("num.stream.threads", Integer.toString(threads));
-    String loadBefore = loadAverage();
-    Duration timeout = Duration.ofSeconds(timeoutSeconds);
-    try (StreamScenario scenario = new StreamScenario(new SegstreamConfig(props), segmenter, images, encoding, timeout)) {
-      InferenceMetrics.Totals start = registry == null ? null : InferenceMetrics.totals(registry);
-      StreamScenario.Throughput throughput = scenario.drainBacklog(frames);
-      InferenceMetrics.Totals drained = registry == null ? null : InferenceMetrics.totals(registry);
-      double rate = load * throughput.framesPerSecond();
-      int latencyFrames = (int) Math.max(20, Math.round(rate * latencySeconds));
-      System.err.printf(Locale.ROOT, "%s %s: %.1f frames/s; latency at %.1f frames/s (%d frames)%n",
-          size, name, throughput.framesPerSecond(), rate, latencyFrames);
-      StreamScenario.Latency latency = scenario.paced(rate, latencyFrames);
-      InferenceMetrics.Totals paced = registry == null ? null : InferenceMetrics.totals(registry);
-      return StreamBenchReport.Row.kafka(name, size, setup, encoding, threads, throughput, latency,
-          start == null ? null : drained.minus(start), paced == null ? null : paced.minus(drained),
-          loadBefore + " / " + loadAverage());
-    }
+    return props;
   }
 
   private List<Path> resultFiles() throws IOException {

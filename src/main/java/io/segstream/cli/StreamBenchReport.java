@@ -19,7 +19,7 @@ final class StreamBenchReport {
   static final String HEADER = "size,scenario,model,device,encoding,frames,partitions,stream_threads,batch,"
       + "queue_delay_ms,instances,frames_per_s,dead_letters,paced_fps,paced_frames,p50_ms,p95_ms,p99_ms,max_ms,"
       + "drain_avg_batch,drain_queue_ms,drain_compute_ms,paced_avg_batch,paced_queue_ms,paced_compute_ms,"
-      + "batch_call_ms,drain_cpu_ms_per_frame,paced_cpu_ms_per_frame,load_avg,finished";
+      + "batch_call_ms,drain_cpu_ms_per_frame,drain_jit_ms_per_frame,paced_cpu_ms_per_frame,load_avg,finished";
 
   private StreamBenchReport() {}
 
@@ -33,8 +33,8 @@ final class StreamBenchReport {
       int partitions, int streamThreads, int batch, int queueDelayMs, int instances, double framesPerSecond,
       int deadLetters, double pacedFps, int pacedFrames, double p50Ms, double p95Ms, double p99Ms, double maxMs,
       double drainAvgBatch, double drainQueueMs, double drainComputeMs, double pacedAvgBatch,
-      double pacedQueueMs, double pacedComputeMs, double batchCallMs, double drainCpuMs, double pacedCpuMs,
-      String loadAverage, String finished) {
+      double pacedQueueMs, double pacedComputeMs, double batchCallMs, double drainCpuMs, double drainJitMs,
+      double pacedCpuMs, String loadAverage, String finished) {
 
     static Row ceiling(String size, StreamBenchCommand.Setup setup, PredictorThroughput.Result result,
         String load) {
@@ -42,12 +42,13 @@ final class StreamBenchReport {
       return new Row(size, StreamBenchCommand.CEILING, modelName(setup), setup.device(), "-",
           result.calls() * result.batch(), 0, 0, result.batch(), 0, 1, result.imagesPerSecond(), 0, nan, 0,
           nan, nan, nan, nan, result.batch(), nan, result.forwardMsPerCall(), nan, nan, nan,
-          result.meanMsPerCall(), result.cpuMsPerImage(), nan, load, Instant.now().toString());
+          result.meanMsPerCall(), result.cpuMsPerImage(), nan, nan, load, Instant.now().toString());
     }
 
     static Row kafka(String scenario, String size, StreamBenchCommand.Setup setup, ImageEncoding encoding,
-        int threads, StreamScenario.Throughput throughput, StreamScenario.Latency latency,
-        InferenceMetrics.Totals drain, InferenceMetrics.Totals paced, String load) {
+        int threads, StreamScenario.Throughput throughput, StreamScenario.Latency latency, String load) {
+      InferenceMetrics.Totals drain = throughput.batches();
+      InferenceMetrics.Totals paced = latency.batches();
       boolean batched = drain != null;
       double nan = Double.NaN;
       return new Row(size, scenario, modelName(setup), setup.device(), encoding.name(), throughput.frames(),
@@ -58,7 +59,8 @@ final class StreamBenchReport {
           batched ? drain.meanBatchSize() : nan, batched ? drain.meanQueueMs() : nan,
           batched ? drain.meanComputeMsPerCall() : nan, batched ? paced.meanBatchSize() : nan,
           batched ? paced.meanQueueMs() : nan, batched ? paced.meanComputeMsPerCall() : nan, nan,
-          throughput.cpuMsPerFrame(), latency.cpuMsPerFrame(), load, Instant.now().toString());
+          throughput.cpuMsPerFrame(), throughput.jitMsPerFrame(), latency.cpuMsPerFrame(), load,
+          Instant.now().toString());
     }
 
     private static String modelName(StreamBenchCommand.Setup setup) {
@@ -72,7 +74,7 @@ final class StreamBenchReport {
           Integer.toString(deadLetters), number(pacedFps), Integer.toString(pacedFrames), number(p50Ms),
           number(p95Ms), number(p99Ms), number(maxMs), number(drainAvgBatch), number(drainQueueMs),
           number(drainComputeMs), number(pacedAvgBatch), number(pacedQueueMs), number(pacedComputeMs),
-          number(batchCallMs), number(drainCpuMs), number(pacedCpuMs), loadAverage, finished);
+          number(batchCallMs), number(drainCpuMs), number(drainJitMs), number(pacedCpuMs), loadAverage, finished);
     }
 
     static Row parse(String header, String line) {
@@ -93,7 +95,8 @@ final class StreamBenchReport {
           real(v.get("max_ms")), real(v.get("drain_avg_batch")), real(v.get("drain_queue_ms")),
           real(v.get("drain_compute_ms")), real(v.get("paced_avg_batch")), real(v.get("paced_queue_ms")),
           real(v.get("paced_compute_ms")), real(v.get("batch_call_ms")), real(v.get("drain_cpu_ms_per_frame")),
-          real(v.get("paced_cpu_ms_per_frame")), v.get("load_avg"), v.get("finished"));
+          real(v.get("drain_jit_ms_per_frame")), real(v.get("paced_cpu_ms_per_frame")), v.get("load_avg"),
+          v.get("finished"));
     }
 
     boolean isKafka() {
@@ -131,6 +134,10 @@ final class StreamBenchReport {
         setup.model().name() + ":" + setup.model().version(), setup.model().modelDir(), setup.device(),
         setup.cores(), setup.session(), setup.streamThreads(), setup.partitions(), setup.batch(),
         setup.queueDelayMs(), setup.instances()));
+    md.append(String.format(Locale.ROOT,
+        "Kafka scenarios: %s frames, %d warm-up + %d measured backlog frames, then %.0f s paced at %.0f%% of "
+            + "the measured frames/s.%n%n",
+        setup.encoding(), setup.warmupFrames(), setup.frames(), setup.latencySeconds(), 100 * setup.load()));
     md.append(table(rows)).append('\n');
     md.append(batcherTable(rows)).append('\n');
     md.append(targets(rows)).append('\n');
@@ -141,11 +148,17 @@ final class StreamBenchReport {
   /** Every size found in the output folder, one table. */
   static String combinedMarkdown(List<Path> csvFiles) throws IOException {
     List<Row> rows = new ArrayList<>();
+    List<Path> used = new ArrayList<>();
     for (Path csv : csvFiles) {
-      rows.addAll(parse(csv));
+      try {
+        rows.addAll(parse(csv));
+        used.add(csv);
+      } catch (IOException | RuntimeException e) {
+        System.err.println("skipping " + csv + ": " + e.getMessage());
+      }
     }
     StringBuilder md = new StringBuilder("# Streaming benchmark results\n\n");
-    md.append("From ").append(csvFiles.stream().map(p -> p.getFileName().toString()).toList())
+    md.append("From ").append(used.stream().map(p -> p.getFileName().toString()).toList())
         .append("; each size's page has its command and setup.\n\n");
     md.append(table(rows)).append('\n').append(batcherTable(rows)).append('\n').append(targets(rows))
         .append('\n').append(METHOD);
@@ -162,13 +175,14 @@ final class StreamBenchReport {
       processor, producer, consumer, TensorFlow) shares this machine's cores; load = 1-minute load average
       before / after the scenario, which includes other work on the machine. CPU ms/frame: CPU time of the whole
       process (all of the above) per frame while draining the backlog, or per image for (a); unlike frames/s it
-      hardly changes when other programs compete for the cores, and cores x 1000 / CPU ms per frame bounds frames/s.
+      hardly changes when other programs compete for the cores, and cores x 1000 / CPU ms per frame bounds frames/s;
+      in brackets the part spent by the JIT compilers, still busy with this large program minutes after its start.
       """;
 
   /** The side-by-side table. */
   static String table(List<Row> rows) {
     StringBuilder md = new StringBuilder(
-        "| size | scenario | frames/s | % of (a) | x (b) | CPU ms/frame | paced fps | p50 ms | p95 ms | p99 ms "
+        "| size | scenario | frames/s | % of (a) | x (b) | CPU ms/frame (JIT) | paced fps | p50 ms | p95 ms | p99 ms "
             + "| max ms | threads | batch | dead letters | load |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Row r : rows) {
       Optional<Row> ceiling = find(rows, r.size(), StreamBenchCommand.CEILING);
@@ -177,7 +191,8 @@ final class StreamBenchReport {
           r.size(), r.scenario(), r.framesPerSecond(),
           ceiling.map(c -> String.format(Locale.ROOT, "%.0f%%", 100 * r.framesPerSecond() / c.framesPerSecond())).orElse(""),
           naive.map(n -> String.format(Locale.ROOT, "%.2f", r.framesPerSecond() / n.framesPerSecond())).orElse(""),
-          cell(r.drainCpuMs(), "%.2f"), cell(r.pacedFps(), "%.1f"), cell(r.p50Ms(), "%.0f"), cell(r.p95Ms(), "%.0f"), cell(r.p99Ms(), "%.0f"),
+          cell(r.drainCpuMs(), "%.2f") + (Double.isNaN(r.drainJitMs()) ? "" : cell(r.drainJitMs(), " (%.2f)")),
+          cell(r.pacedFps(), "%.1f"), cell(r.p50Ms(), "%.0f"), cell(r.p95Ms(), "%.0f"), cell(r.p99Ms(), "%.0f"),
           cell(r.maxMs(), "%.0f"), r.streamThreads() == 0 ? "" : Integer.toString(r.streamThreads()), r.batch(),
           r.isKafka() ? Integer.toString(r.deadLetters()) : "", r.loadAverage()));
     }

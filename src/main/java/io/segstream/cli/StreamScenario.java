@@ -7,7 +7,9 @@ import io.segstream.contracts.SegmentationMask;
 import io.segstream.contracts.serde.AvroSerdes;
 import io.segstream.image.FrameEncoder;
 import io.segstream.image.RgbImage;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.segstream.inference.Segmenter;
+import io.segstream.ops.InferenceMetrics;
 import io.segstream.topology.SegstreamApp;
 import io.segstream.topology.Topics;
 import java.time.Duration;
@@ -36,7 +38,9 @@ import org.apache.kafka.streams.KafkaStreams;
  *
  * <ol>
  *   <li><b>Throughput</b>: a backlog of frames is produced to a fresh frames topic before the
- *       processor starts; the rate at which masks arrive while it drains the backlog is its capacity.
+ *       processor starts; the rate at which masks arrive while it drains the backlog is its capacity,
+ *       counted after the first warm-up frames (JIT compilation and first-call costs are a startup
+ *       transient, not the steady state).
  *   <li><b>Latency</b>: frames are then sent one by one at a fixed rate below that capacity, each
  *       stamped with its capture time as it is sent; latency is capture time to the mask's arrival at
  *       a consumer. Measured under backlog, latency would only tell how long the queue was.
@@ -48,17 +52,18 @@ import org.apache.kafka.streams.KafkaStreams;
 final class StreamScenario implements AutoCloseable {
 
   /**
-   * Backlog drain: masks per second from the processor's start (seen RUNNING, or its first mask,
-   * whichever comes first) to the last mask's arrival; CPU time of this
-   * whole process (broker and clients included) per frame, from the processor's start to the last mask.
+   * Backlog drain, after warm-up: masks per second from the measurement's start to the last mask's
+   * arrival, and CPU time of this whole process (broker and clients included) per frame meanwhile.
    */
-  record Throughput(int frames, int deadLetters, double seconds, double framesPerSecond, double cpuMsPerFrame) {}
+  record Throughput(int frames, int deadLetters, double seconds, double framesPerSecond, double cpuMsPerFrame,
+      double jitMsPerFrame, InferenceMetrics.Totals batches) {}
 
   /** Paced run: frames sent at {@code rate} per second; latency percentiles in milliseconds. */
   record Latency(int frames, int deadLetters, double rate, double p50Ms, double p95Ms, double p99Ms,
-      double maxMs, double cpuMsPerFrame) {}
+      double maxMs, double cpuMsPerFrame, InferenceMetrics.Totals batches) {}
 
   private final SegstreamConfig config;
+  private final MeterRegistry inferenceMeters;
   private final Topics topics;
   private final int partitions;
   private final List<RgbImage> images;
@@ -77,12 +82,15 @@ final class StreamScenario implements AutoCloseable {
    * throughput phase.
    *
    * @param config the processor's settings, naming fresh topics and application id
+   * @param inferenceMeters where the segmenter's {@link InferenceMetrics} go, for the batcher's
+   *     figures of each phase; null for a segmenter without them
    * @param images frames to send, cycled
    * @param timeout longest either phase may take
    */
-  StreamScenario(SegstreamConfig config, Segmenter segmenter, List<RgbImage> images, ImageEncoding encoding,
-      Duration timeout) throws InterruptedException, ExecutionException, TimeoutException {
+  StreamScenario(SegstreamConfig config, Segmenter segmenter, MeterRegistry inferenceMeters, List<RgbImage> images,
+      ImageEncoding encoding, Duration timeout) throws InterruptedException, ExecutionException, TimeoutException {
     this.config = config;
+    this.inferenceMeters = inferenceMeters;
     this.topics = Topics.fromConfig(config);
     this.partitions = config.getInt(SegstreamConfig.TOPIC_PARTITIONS);
     this.images = images;
@@ -111,23 +119,57 @@ final class StreamScenario implements AutoCloseable {
     consumer.seekToBeginning(outputs);
   }
 
-  /** Produces {@code frames} frames, then starts the processor and times how fast it drains them. */
-  Throughput drainBacklog(int frames) throws Exception {
+  /**
+   * Produces {@code warmUp + frames} frames, then starts the processor and times how fast it drains
+   * the last {@code frames}: the first ones only warm up the JIT compiler, Kafka and TensorFlow.
+   */
+  Throughput drainBacklog(int warmUp, int frames) throws Exception {
     if (started) {
       throw new IllegalStateException("the backlog phase runs first, once");
     }
-    for (int i = 0; i < frames; i++) {
+    for (int i = 0; i < warmUp + frames; i++) {
       producer.send(next(Instant.now()));
     }
     producer.flush();
     started = true;
-    long cpuStart = ProcessCpu.nanos();
     app.start();
-    Arrivals arrivals = collect(frames, null);
-    double cpuMsPerFrame = ProcessCpu.msPerItem(cpuStart, frames);
-    double seconds = (arrivals.lastNanos - arrivals.runningNanos) / 1e9;
-    return new Throughput(arrivals.masks, arrivals.deadLetters, seconds,
-        seconds > 0 ? arrivals.masks / seconds : Double.NaN, cpuMsPerFrame);
+    Arrivals arrivals = collect(warmUp + frames, warmUp, null);
+    int measured = arrivals.masks - arrivals.masksAtMark;
+    double seconds = (arrivals.lastNanos - arrivals.markNanos) / 1e9;
+    return new Throughput(measured, arrivals.deadLetters, seconds,
+        seconds > 0 ? measured / seconds : Double.NaN, ProcessCpu.msPerItem(arrivals.cpuAtMark, measured),
+        arrivals.jitAtMark < 0 || measured == 0 ? Double.NaN
+            : (ProcessCpu.jitMillis() - arrivals.jitAtMark) / (double) measured,
+        since(arrivals.batchesAtMark));
+  }
+
+  /**
+   * Starts the processor and keeps {@code window} frames in flight for {@code duration}, measuring
+   * nothing: warms the JIT compiler up on every code path of producer, broker, processor and
+   * consumer. Returns the frames processed.
+   */
+  int keepBusy(Duration duration, int window) throws Exception {
+    if (started) {
+      throw new IllegalStateException("a scenario's processor starts once");
+    }
+    started = true;
+    app.start();
+    long end = System.nanoTime() + duration.toNanos();
+    long lastArrival = System.nanoTime();
+    int done = 0;
+    while (System.nanoTime() < end) {
+      while (sent - done < window) {
+        producer.send(next(Instant.now()));
+      }
+      int before = done;
+      done += consumer.poll(Duration.ofMillis(50)).count();
+      if (done > before) {
+        lastArrival = System.nanoTime();
+      } else if (System.nanoTime() - lastArrival > timeout.toNanos()) {
+        throw new TimeoutException("no mask for " + timeout.toSeconds() + " s while warming up");
+      }
+    }
+    return done;
   }
 
   /** Sends {@code frames} frames at {@code rate} per second and measures each one's latency. */
@@ -138,6 +180,7 @@ final class StreamScenario implements AutoCloseable {
     List<Double> latencies = new ArrayList<>(frames);
     long firstSeq = sent;
     long cpuStart = ProcessCpu.nanos();
+    InferenceMetrics.Totals batchesAtStart = totals();
     CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
       long start = System.nanoTime();
       for (int i = 0; i < frames; i++) {
@@ -149,7 +192,7 @@ final class StreamScenario implements AutoCloseable {
       }
       producer.flush();
     });
-    Arrivals arrivals = collect(frames, mask -> {
+    Arrivals arrivals = collect(frames, 0, mask -> {
       if (mask.getFrameSeq() >= firstSeq) {
         latencies.add((double) (System.currentTimeMillis() - mask.getCaptureTimestamp().toEpochMilli()));
       }
@@ -159,7 +202,7 @@ final class StreamScenario implements AutoCloseable {
     double[] sorted = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     return new Latency(arrivals.masks, arrivals.deadLetters, rate, PredictorThroughput.percentile(sorted, 0.50),
         PredictorThroughput.percentile(sorted, 0.95), PredictorThroughput.percentile(sorted, 0.99),
-        sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1], cpuMsPerFrame);
+        sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1], cpuMsPerFrame, since(batchesAtStart));
   }
 
   /** The next frame: round robin over partitions, one camera per partition. */
@@ -172,31 +215,57 @@ final class StreamScenario implements AutoCloseable {
     return new ProducerRecord<>(topics.frames(), partition, camera, frame);
   }
 
-  /** What the consumer saw: counts, when the processor was seen RUNNING, when the last mask arrived. */
-  private static final class Arrivals {
-    int masks;
-    int deadLetters;
-    long runningNanos;
-    long lastNanos;
+  private InferenceMetrics.Totals totals() {
+    return inferenceMeters == null ? null : InferenceMetrics.totals(inferenceMeters);
   }
 
-  /** Reads masks and dead letters until {@code expected} of them arrived. */
-  private Arrivals collect(int expected, java.util.function.Consumer<SegmentationMask> onMask)
+  private InferenceMetrics.Totals since(InferenceMetrics.Totals earlier) {
+    return earlier == null ? null : totals().minus(earlier);
+  }
+
+  /** What the consumer saw: counts, when the measurement started (the mark), when the last mask arrived. */
+  private final class Arrivals {
+    int masks;
+    int deadLetters;
+    long markNanos;
+    long cpuAtMark;
+    long jitAtMark;
+    InferenceMetrics.Totals batchesAtMark;
+    int masksAtMark;
+    long lastNanos;
+
+    void mark(long nanos) {
+      markNanos = nanos;
+      cpuAtMark = ProcessCpu.nanos();
+      jitAtMark = ProcessCpu.jitMillis();
+      batchesAtMark = totals();
+      masksAtMark = masks;
+    }
+  }
+
+  /**
+   * Reads masks and dead letters until {@code expected} of them arrived. The measurement starts
+   * once {@code warmUp} arrived, or with {@code warmUp} 0 when the processor starts (seen RUNNING,
+   * or its first masks arrive, whichever comes first).
+   */
+  private Arrivals collect(int expected, int warmUp, java.util.function.Consumer<SegmentationMask> onMask)
       throws TimeoutException {
     Arrivals arrivals = new Arrivals();
     Progress progress = new Progress(System.err, expected, "frames");
     long deadline = System.nanoTime() + timeout.toNanos();
     while (arrivals.masks + arrivals.deadLetters < expected) {
-      if (System.nanoTime() > deadline) {
+      long pollStart = System.nanoTime();
+      if (pollStart > deadline) {
         progress.finish(arrivals.masks + arrivals.deadLetters);
         throw new TimeoutException("only " + arrivals.masks + " masks and " + arrivals.deadLetters
             + " dead letters of " + expected + " frames within " + timeout.toSeconds() + " s");
       }
       KafkaStreams.State state = app.streams().state();
-      if (state == KafkaStreams.State.RUNNING && arrivals.runningNanos == 0) {
-        arrivals.runningNanos = System.nanoTime();
-      } else if (!state.isRunningOrRebalancing() && state != KafkaStreams.State.CREATED) {
+      if (!state.isRunningOrRebalancing() && state != KafkaStreams.State.CREATED) {
         throw new IllegalStateException("the processor stopped (" + state + "); see the log above");
+      }
+      if (warmUp == 0 && arrivals.markNanos == 0 && state == KafkaStreams.State.RUNNING) {
+        arrivals.mark(pollStart);
       }
       int masksBefore = arrivals.masks;
       // Short polls: the state check above times the processor's start.
@@ -212,10 +281,14 @@ final class StreamScenario implements AutoCloseable {
       }
       if (arrivals.masks > masksBefore) {
         arrivals.lastNanos = System.nanoTime();
-        // Threads given their partitions early may process before the whole client is RUNNING.
-        if (arrivals.runningNanos == 0) {
-          arrivals.runningNanos = arrivals.lastNanos;
+        if (warmUp == 0 && arrivals.markNanos == 0) {
+          // Threads given their partitions early may process before the whole client is RUNNING.
+          arrivals.mark(pollStart);
+          arrivals.masksAtMark = masksBefore;
         }
+      }
+      if (warmUp > 0 && arrivals.markNanos == 0 && arrivals.masks + arrivals.deadLetters >= warmUp) {
+        arrivals.mark(System.nanoTime());
       }
       progress.update(arrivals.masks + arrivals.deadLetters);
     }
