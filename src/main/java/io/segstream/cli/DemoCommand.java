@@ -7,11 +7,10 @@ import io.segstream.contracts.ImageEncoding;
 import io.segstream.contracts.ImageFrame;
 import io.segstream.contracts.SegmentationMask;
 import io.segstream.contracts.serde.AvroSerdes;
-import io.segstream.image.FrameEncoder;
+import io.segstream.image.Ffmpeg;
 import io.segstream.image.MaskCodec;
+import io.segstream.image.RgbImage;
 import io.segstream.inference.Segmenter;
-import io.segstream.model.GroundTruthSegmenter;
-import io.segstream.model.SyntheticScenes;
 import io.segstream.ops.EmbeddedKafkaBroker;
 import io.segstream.topology.DeadLetters;
 import io.segstream.topology.SegstreamApp;
@@ -19,6 +18,7 @@ import io.segstream.topology.Topics;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -48,16 +49,18 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * Everything in one process: a Kafka broker, the processor, and a producer of synthetic frames whose
- * ground truth is known, so the demo can score the masks it gets back.
+ * Everything in one process: a Kafka broker, the processor, and a producer of frames: synthetic ones
+ * whose ground truth is known, so the demo can score the masks it gets back, or a real video decoded
+ * by ffmpeg, whose masks people judge by looking at the overlays.
  */
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Run everything in this JVM: embedded Kafka, the processor, synthetic frames.",
-      "Scores the masks against the synthetic ground truth and writes overlay PNGs,",
-      "class-areas.csv and summary.txt to --output."
+      "Run everything in this JVM: embedded Kafka, the processor, and synthetic frames",
+      "or a video. Writes overlay PNGs, class-areas.csv and summary.txt to --output.",
+      "Synthetic frames are scored against their ground truth. A real video:",
+      "  segstream demo --model models/selfie --video vtest.avi --video-filter crop=288:288:280:120"
     })
 public final class DemoCommand implements Callable<Integer> {
 
@@ -72,29 +75,62 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Segment with the synthetic ground truth instead of a model (checks the pipeline alone).")
   boolean oracle;
 
-  @Option(names = "--frames", defaultValue = "200", description = "Frames to send. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--frames", defaultValue = "200",
+      description = "Frames to send; with --video, at most this many (0: the whole video). Default: ${DEFAULT-VALUE}.")
   int frames;
 
   @Option(names = "--streams", defaultValue = "2", description = "Camera streams (record keys). Default: ${DEFAULT-VALUE}.")
   int streams;
 
-  @Option(names = "--width", defaultValue = "128", description = "Frame width. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--width", defaultValue = "128", description = "Synthetic frame width. Default: ${DEFAULT-VALUE}.")
   int width;
 
-  @Option(names = "--height", defaultValue = "128", description = "Frame height. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--height", defaultValue = "128", description = "Synthetic frame height. Default: ${DEFAULT-VALUE}.")
   int height;
 
   @Option(names = "--encoding", defaultValue = "PNG",
-      description = "Frame encoding: JPEG, PNG or RAW_RGB8. Default: ${DEFAULT-VALUE}.")
+      description = "Synthetic frame encoding: JPEG, PNG or RAW_RGB8 (video frames are JPEG). Default: ${DEFAULT-VALUE}.")
   ImageEncoding encoding;
+
+  @Option(names = {"--video", "--input-video"}, paramLabel = "FILE",
+      description = "Send this video's frames instead of synthetic ones (decoded by ffmpeg, which must be installed;"
+          + " any format ffmpeg reads). No ground truth: the summary has rates and class areas, not scores.")
+  Path video;
+
+  @Option(names = "--video-fps", defaultValue = "10", paramLabel = "FPS",
+      description = "Frames per second taken from the video (and the animation's rate). Default: ${DEFAULT-VALUE}.")
+  double videoFps;
+
+  @Option(names = "--realtime",
+      description = "Send video frames at --video-fps, as a live camera would, rather than as fast as ffmpeg decodes"
+          + " (end-to-end latency then means what it says).")
+  boolean realtime;
+
+  @Option(names = "--video-width", defaultValue = "384", paramLabel = "PIXELS",
+      description = "Scale video frames to this width, keeping the aspect ratio; 0: as is. Default: ${DEFAULT-VALUE}.")
+  int videoWidth;
+
+  @Option(names = "--video-filter", paramLabel = "FILTERS",
+      description = "ffmpeg filters applied to the video first, before sampling and scaling, e.g. crop=384:288:384:0"
+          + " (width:height:x:y of the source) to look at a part of the scene closer.")
+  String videoFilter;
+
+  @Option(names = "--animation", paramLabel = "FORMAT",
+      description = "Also assemble the overlays into overlays.gif or overlays.mp4 with ffmpeg: gif, mp4 or none."
+          + " Default: mp4 with --video, none otherwise.")
+  Animation animation;
+
+  @Option(names = "--ffmpeg", defaultValue = "ffmpeg", paramLabel = "PATH",
+      description = "The ffmpeg executable. Default: ${DEFAULT-VALUE}.")
+  String ffmpegExecutable;
 
   @Option(names = {"-o", "--output"}, defaultValue = "target/demo", paramLabel = "DIR",
       description = "Output folder. Default: ${DEFAULT-VALUE}.")
   Path output;
 
-  @Option(names = "--overlays", defaultValue = "24",
-      description = "How many overlay PNGs to write (-1: all). Default: ${DEFAULT-VALUE}.")
-  int overlays;
+  @Option(names = "--overlays",
+      description = "How many overlay PNGs to write (-1: all). Default: 24, all with --video.")
+  Integer overlays;
 
   @Option(names = "--timeout", defaultValue = "300", paramLabel = "SECONDS",
       description = "Give up waiting for masks after this long. Default: ${DEFAULT-VALUE}.")
@@ -110,30 +146,38 @@ public final class DemoCommand implements Callable<Integer> {
     this.segmenterFactory = segmenterFactory;
   }
 
-  /** Where a frame came from: its stream, sequence number and scene. */
-  private record SentFrame(String streamId, long frameSeq, SyntheticScenes.Scene scene) {}
+  /** Formats of the overlay animation. */
+  enum Animation { gif, mp4, none }
 
   @Override
   public Integer call() throws Exception {
-    if (frames < 1 || streams < 1 || width < 8 || height < 8) {
+    if (frames < 0 || (video == null && frames < 1) || streams < 1 || width < 8 || height < 8) {
       throw new ParameterException(spec.commandLine(), "need --frames >= 1, --streams >= 1 and a size of at least 8x8");
     }
     if (oracle && encoding == ImageEncoding.JPEG) {
       throw new ParameterException(spec.commandLine(),
           "--oracle recognises frames by their exact pixels; use --encoding PNG or RAW_RGB8");
     }
+    Ffmpeg ffmpeg = new Ffmpeg(ffmpegExecutable);
+    if (video != null) {
+      if (oracle) {
+        throw new ParameterException(spec.commandLine(), "--oracle knows synthetic scenes only, not --video");
+      }
+      if (videoFps <= 0 || videoWidth < 0) {
+        throw new ParameterException(spec.commandLine(), "need --video-fps > 0 and --video-width >= 0");
+      }
+      if (!Files.isReadable(video)) {
+        throw new ParameterException(spec.commandLine(), "cannot read video " + video);
+      }
+      if (ffmpeg.version().isEmpty()) {
+        throw new ParameterException(spec.commandLine(),
+            "--video needs ffmpeg, and '" + ffmpegExecutable + "' does not run (apt-get install ffmpeg, or --ffmpeg PATH)");
+      }
+    }
     // The demo prints a progress bar and a summary; Kafka's warnings about its one-node setup would
     // only get in the way.
     SegstreamCli.defaultKafkaLogLevel("error");
     Files.createDirectories(output);
-    SyntheticScenes scenes = new SyntheticScenes();
-    Map<String, SentFrame> sent = new HashMap<>();
-    List<SentFrame> order = new ArrayList<>();
-    for (int i = 0; i < frames; i++) {
-      SentFrame frame = new SentFrame("cam-" + (i % streams), i / streams, scenes.generate(1_000_000L + i, width, height));
-      order.add(frame);
-      sent.put(frame.streamId() + "#" + frame.frameSeq(), frame);
-    }
 
     Map<String, String> defaults = Map.of(
         SegstreamConfig.APPLICATION_ID, "segstream-demo",
@@ -141,10 +185,20 @@ public final class DemoCommand implements Callable<Integer> {
         SegstreamConfig.TOPIC_PARTITIONS, Integer.toString(Math.max(2, streams)),
         "num.stream.threads", "2");
     SegstreamConfig settings = configOptions.load(defaults);
+    DemoSource source;
+    SyntheticDemoSource synthetic = null;
+    if (video != null) {
+      source = new VideoDemoSource(ffmpeg, video,
+          new Ffmpeg.DecodeOptions(videoFps, videoWidth, videoFilter, frames, 3),
+          settings.getInt(SegstreamConfig.MAX_FRAME_BYTES), realtime ? videoFps : 0);
+    } else {
+      source = synthetic = new SyntheticDemoSource(frames, streams, width, height, encoding);
+    }
     // The model first: a missing model should fail before a broker is started for nothing.
-    try (Segmenter segmenter = openSegmenter(settings, order)) {
+    try (Segmenter segmenter = oracle ? synthetic.oracle() : segmenterFactory.open(settings)) {
       System.err.printf("model: %s %s (%s)%n", segmenter.modelInfo().name(), segmenter.modelInfo().version(),
           String.join(", ", segmenter.modelInfo().classLabels()));
+      System.err.println("frames: " + source.description());
       long brokerStart = System.nanoTime();
       System.err.println("starting an embedded Kafka broker ...");
       try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
@@ -158,29 +212,23 @@ public final class DemoCommand implements Callable<Integer> {
             System.err.println("the processor did not start; see the log above");
             return 1;
           }
-          return stream(config, order, sent);
+          return stream(config, source, ffmpeg);
         }
       }
     }
   }
 
-  private Segmenter openSegmenter(SegstreamConfig config, List<SentFrame> order) throws Exception {
-    if (!oracle) {
-      return segmenterFactory.open(config);
-    }
-    GroundTruthSegmenter truth = new GroundTruthSegmenter();
-    order.forEach(frame -> truth.register(frame.scene()));
-    return truth;
-  }
-
   /** Sends the frames, collects what comes back, writes the outputs; the exit code. */
-  private int stream(SegstreamConfig config, List<SentFrame> order, Map<String, SentFrame> sent) throws Exception {
+  private int stream(SegstreamConfig config, DemoSource source, Ffmpeg ffmpeg) throws Exception {
     Topics topics = Topics.fromConfig(config);
     AvroSerdes serdes = AvroSerdes.fromConfig(config);
     Deserializer<SegmentationMask> maskReader = serdes.forValues(SegmentationMask.class).deserializer();
     Deserializer<ClassAreas> areaReader = serdes.forValues(ClassAreas.class).deserializer();
     OverlayFiles overlayFiles = new OverlayFiles(output.resolve("overlays"));
-    Results results = new Results();
+    int overlayLimit = overlays != null ? overlays : video != null ? -1 : 24;
+    Map<String, Path> overlaysWritten = new TreeMap<>();
+    Results results = new Results(source.description(), realtime && video != null
+        ? String.format(Locale.ROOT, "frames sent live at %s/s", videoFps) : "frames sent as a burst queue up");
     StringBuilder csv = new StringBuilder(
         "stream_id,frame_seq,class_id,label,pixel_count,fraction,min_x,min_y,max_x,max_y,centroid_x,centroid_y\n");
 
@@ -196,23 +244,31 @@ public final class DemoCommand implements Callable<Integer> {
       consumer.seekToBeginning(partitions);
 
       long start = System.nanoTime();
-      CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> produce(config, topics, order));
-      Progress progress = new Progress(System.err, frames, "frames");
+      CompletableFuture<Long> producing = CompletableFuture.supplyAsync(() -> produce(config, topics, source));
+      Progress progress = new Progress(System.err, source.expectedFrames(), "frames");
       long deadline = start + timeoutSeconds * 1_000_000_000L;
       long lastMaskNanos = start;
-      while ((results.masks + results.deadLetters < frames || results.areaFrames < results.masks)
-          && System.nanoTime() < deadline) {
-        if (producing.isCompletedExceptionally()) {
-          producing.join();
+      long sent = -1; // known once the producer is done
+      while (System.nanoTime() < deadline) {
+        if (sent < 0 && producing.isDone()) {
+          sent = sentCount(producing);
+          progress.total(sent);
+        }
+        if (sent >= 0 && results.masks + results.deadLetters >= sent && results.areaFrames >= results.masks) {
+          break;
         }
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
           if (record.topic().equals(topics.masks())) {
             SegmentationMask mask = maskReader.deserialize(record.topic(), record.value());
-            SentFrame frame = sent.get(mask.getStreamId() + "#" + mask.getFrameSeq());
             MaskCodec.Mask decoded = MaskCodec.decode(mask);
-            results.add(mask, decoded, frame.scene().labels(), Instant.now());
-            if (overlays < 0 || results.masks <= overlays) {
-              overlayFiles.write(mask.getStreamId(), mask.getFrameSeq(), frame.scene().image(), decoded);
+            results.add(mask, decoded, source.truth(mask.getStreamId(), mask.getFrameSeq()), Instant.now());
+            RgbImage image = source.takeImage(mask.getStreamId(), mask.getFrameSeq());
+            if (overlayLimit < 0 || results.masks <= overlayLimit) {
+              if (image != null && (image.width() != decoded.width() || image.height() != decoded.height())) {
+                image = null; // the colourised mask alone, rather than no overlay
+              }
+              overlaysWritten.put(String.format(Locale.ROOT, "%s#%012d", mask.getStreamId(), mask.getFrameSeq()),
+                  overlayFiles.write(mask.getStreamId(), mask.getFrameSeq(), image, decoded));
             }
             lastMaskNanos = System.nanoTime();
           } else if (record.topic().equals(topics.areas())) {
@@ -233,26 +289,61 @@ public final class DemoCommand implements Callable<Integer> {
         progress.update(results.masks + results.deadLetters);
       }
       progress.finish(results.masks + results.deadLetters);
-      producing.join();
+      if (sent < 0) {
+        producing.cancel(true);
+        System.err.println("timed out before all frames were sent (--timeout " + timeoutSeconds + ")");
+      }
       double elapsed = (lastMaskNanos - start) / 1e9;
       Files.writeString(output.resolve("class-areas.csv"), csv);
-      String summary = results.summary(frames, elapsed);
+      String summary = results.summary(Math.max(sent, 0), elapsed);
       Files.writeString(output.resolve("summary.txt"), summary);
       System.out.print(summary);
+      writeAnimation(ffmpeg, new ArrayList<>(overlaysWritten.values()));
       System.out.println("outputs: " + output.toAbsolutePath());
-      return results.masks + results.deadLetters >= frames ? 0 : 1;
+      return sent >= 0 && results.masks + results.deadLetters >= sent ? 0 : 1;
     }
   }
 
-  private void produce(SegstreamConfig config, Topics topics, List<SentFrame> order) {
-    FrameEncoder encoder = new FrameEncoder(encoding);
+  /** How many frames the finished producer sent; its failure (e.g. ffmpeg's) as the command's. */
+  private static long sentCount(CompletableFuture<Long> producing) throws Exception {
+    try {
+      return producing.join();
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause() instanceof UncheckedIOException unchecked ? unchecked.getCause() : e.getCause();
+      throw cause instanceof Exception exception ? exception : e;
+    }
+  }
+
+  private long produce(SegstreamConfig config, Topics topics, DemoSource source) {
     try (KafkaProducer<String, ImageFrame> producer = FrameProducers.create(config)) {
-      for (SentFrame frame : order) {
-        ImageFrame event = encoder.frame(frame.streamId(), frame.frameSeq(), Instant.now(), frame.scene().image(),
-            Map.of("source", "segstream demo"));
-        producer.send(new ProducerRecord<>(topics.frames(), frame.streamId(), event));
-      }
+      long sent = source.send(frame -> producer.send(new ProducerRecord<>(topics.frames(), frame.getStreamId(), frame)));
       producer.flush();
+      return sent;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e.getMessage(), e);
+    }
+  }
+
+  /** The overlays as overlays.gif/.mp4 when asked for (by default with --video) and ffmpeg runs. */
+  private void writeAnimation(Ffmpeg ffmpeg, List<Path> frameFiles) {
+    Animation format = animation != null ? animation : video != null ? Animation.mp4 : Animation.none;
+    if (format == Animation.none) {
+      return;
+    }
+    if (frameFiles.size() < 2) {
+      System.out.println("animation: skipped (fewer than 2 overlays)");
+      return;
+    }
+    if (ffmpeg.version().isEmpty()) {
+      System.out.println("animation: skipped ('" + ffmpegExecutable + "' does not run; apt-get install ffmpeg)");
+      return;
+    }
+    Path out = output.resolve("overlays." + format);
+    try {
+      ffmpeg.animate(frameFiles, video != null ? videoFps : 5, out);
+      System.out.println("animation:          " + out);
+    } catch (IOException e) {
+      System.out.println("animation: skipped (" + e.getMessage() + ")");
     }
   }
 
@@ -260,9 +351,12 @@ public final class DemoCommand implements Callable<Integer> {
     return (System.nanoTime() - sinceNanos) / 1e9;
   }
 
-  /** What came back: counts, latencies, a confusion matrix against ground truth, class areas. */
+  /** What came back: counts, latencies, a confusion matrix against ground truth if known, class areas. */
   private static final class Results {
+    final String source;
+    final String sendingNote;
     int masks;
+    int scored;
     int deadLetters;
     int areaFrames;
     String model = "";
@@ -273,6 +367,12 @@ public final class DemoCommand implements Callable<Integer> {
     final List<Double> endToEndMs = new ArrayList<>();
     final Map<String, double[]> areaByLabel = new TreeMap<>();
 
+    Results(String source, String sendingNote) {
+      this.source = source;
+      this.sendingNote = sendingNote;
+    }
+
+    /** {@code truth}: the frame's ground-truth class ids, or null when it has none. */
     void add(SegmentationMask mask, MaskCodec.Mask decoded, byte[] truth, Instant received) {
       if (masks++ == 0) {
         model = mask.getModelName() + " " + mask.getModelVersion();
@@ -280,9 +380,12 @@ public final class DemoCommand implements Callable<Integer> {
         // Indexed by (truth, predicted) class id; every byte value, so no prediction falls outside.
         confusion = new long[256][256];
       }
-      byte[] predicted = decoded.classIds();
-      for (int i = 0; i < truth.length; i++) {
-        confusion[truth[i]][predicted[i] & 0xff]++;
+      if (truth != null) {
+        scored++;
+        byte[] predicted = decoded.classIds();
+        for (int i = 0; i < truth.length; i++) {
+          confusion[truth[i]][predicted[i] & 0xff]++;
+        }
       }
       processingMs.add(mask.getProcessingLatencyMs());
       inferenceMs.add(mask.getInferenceLatencyMs());
@@ -298,9 +401,10 @@ public final class DemoCommand implements Callable<Integer> {
       }
     }
 
-    String summary(int sent, double elapsedSeconds) {
+    String summary(long sent, double elapsedSeconds) {
       StringWriter text = new StringWriter();
       PrintWriter out = new PrintWriter(text);
+      out.printf(Locale.ROOT, "frames:             %s%n", source);
       out.printf(Locale.ROOT, "frames sent:        %d%n", sent);
       out.printf(Locale.ROOT, "masks received:     %d (model %s)%n", masks, model);
       out.printf(Locale.ROOT, "dead letters:       %d%n", deadLetters);
@@ -310,9 +414,11 @@ public final class DemoCommand implements Callable<Integer> {
           percentile(inferenceMs, 50), percentile(inferenceMs, 95));
       out.printf(Locale.ROOT, "processor latency:  p50 %.1f ms, p95 %.1f ms (parse+decode+segment+encode)%n",
           percentile(processingMs, 50), percentile(processingMs, 95));
-      out.printf(Locale.ROOT, "end-to-end latency: p50 %.0f ms, p95 %.0f ms (capture to mask read; frames sent as a burst queue up)%n",
-          percentile(endToEndMs, 50), percentile(endToEndMs, 95));
-      if (masks > 0) {
+      out.printf(Locale.ROOT, "end-to-end latency: p50 %.0f ms, p95 %.0f ms (capture to mask read; %s)%n",
+          percentile(endToEndMs, 50), percentile(endToEndMs, 95), sendingNote);
+      if (scored == 0) {
+        out.println("scores:             none (no ground truth for these frames; look at the overlays)");
+      } else {
         long correct = 0;
         long total = 0;
         double iouSum = 0;

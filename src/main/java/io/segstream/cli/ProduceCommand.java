@@ -81,7 +81,6 @@ public final class ProduceCommand implements Callable<Integer> {
 
   private final InputStream stdin;
   private long sent;
-  private long nextSendNanos;
 
   public ProduceCommand() {
     this(System.in);
@@ -98,9 +97,12 @@ public final class ProduceCommand implements Callable<Integer> {
     int maxFrameBytes = config.getInt(SegstreamConfig.MAX_FRAME_BYTES);
     AtomicReference<Exception> sendFailure = new AtomicReference<>();
     long start = System.nanoTime();
+    Pacer pacer = new Pacer(fps);
     try (KafkaProducer<String, ImageFrame> producer = FrameProducers.create(config)) {
       FrameSink sink = frame -> {
-        pace();
+        pacer.await();
+        // Captured when it goes out, as a camera's frame would be, not when it was read ahead.
+        frame.setCaptureTimestamp(Instant.now());
         producer.send(new ProducerRecord<>(target, frame.getStreamId(), frame), (metadata, e) -> {
           if (e != null) {
             sendFailure.compareAndSet(null, e);
@@ -127,10 +129,6 @@ public final class ProduceCommand implements Callable<Integer> {
     System.err.printf(Locale.ROOT, "sent %d frames to %s in %.1f s (%.1f frames/s)%n",
         sent, target, seconds, sent / Math.max(seconds, 1e-9));
     return 0;
-  }
-
-  private interface FrameSink {
-    void send(ImageFrame frame) throws IOException;
   }
 
   private void sendFolder(Path dir, int maxFrameBytes, FrameSink sink) throws IOException {
@@ -164,11 +162,7 @@ public final class ProduceCommand implements Callable<Integer> {
 
   private void sendJpegStream(int maxFrameBytes, FrameSink sink) throws IOException {
     try (JpegStreamReader reader = new JpegStreamReader(stdin, maxFrameBytes)) {
-      for (byte[] jpeg = reader.next(); jpeg != null; jpeg = reader.next()) {
-        ImageProbe probe = ImageProbe.probe(jpeg);
-        sink.send(FrameEncoder.encoded(streamId, startSeq + sent, Instant.now(), ImageEncoding.JPEG,
-            jpeg, probe.width(), probe.height(), Map.of("source", "stdin")));
-      }
+      JpegStreamFrames.send(reader::next, streamId, startSeq, "stdin", sink);
     }
   }
 
@@ -181,25 +175,5 @@ public final class ProduceCommand implements Callable<Integer> {
           scenes.generate(sceneSeed, width, height).image(),
           Map.of("source", "synthetic", "seed", Long.toString(sceneSeed))));
     }
-  }
-
-  /** Sleeps as needed to hold --fps. */
-  private void pace() {
-    if (fps <= 0) {
-      return;
-    }
-    long now = System.nanoTime();
-    if (nextSendNanos == 0) {
-      nextSendNanos = now;
-    }
-    long wait = nextSendNanos - now;
-    if (wait > 0) {
-      try {
-        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    nextSendNanos += (long) (1e9 / fps);
   }
 }

@@ -9,7 +9,7 @@ final class Progress {
   private static final long REDRAW_NANOS = 100_000_000L;
 
   private final PrintStream out;
-  private final long total;
+  private long total;
   private final String unit;
   private final long startNanos = System.nanoTime();
   private long lastDrawNanos;
@@ -32,6 +32,11 @@ final class Progress {
     out.printf("\r[%s%s] %d/%d %s  %.1f %s/s ", "#".repeat(filled), ".".repeat(WIDTH - filled),
         done, total, unit, rate, unit);
     out.flush();
+  }
+
+  /** Corrects the total once it is known (a video's frame count shows only at its end). */
+  void total(long total) {
+    this.total = total;
   }
 
   void finish(long done) {

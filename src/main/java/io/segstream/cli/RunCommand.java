@@ -6,6 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.segstream.config.SegstreamConfig;
 import io.segstream.inference.Segmenter;
+import io.segstream.ops.FrameMetrics;
 import io.segstream.ops.HealthServer;
 import io.segstream.topology.SegstreamApp;
 import java.util.List;
@@ -86,7 +87,7 @@ public final class RunCommand implements Callable<Integer> {
         registry);
     try (HealthServer ignored = health;
         Segmenter segmenter = segmenterFactory.open(config);
-        SegstreamApp app = new SegstreamApp(config, segmenter)) {
+        SegstreamApp app = new SegstreamApp(config, segmenter, new FrameMetrics(registry))) {
       warmModel.set(segmenter);
       System.err.printf("segstream: model %s %s, reading %s from %s%n",
           segmenter.modelInfo().name(), segmenter.modelInfo().version(),

@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       ProduceCommand.class,
       RenderCommand.class,
+      TrainCommand.class,
+      EvaluateCommand.class,
     })
 public final class SegstreamCli {
 

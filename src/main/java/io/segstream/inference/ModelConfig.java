@@ -118,6 +118,24 @@ public final class ModelConfig {
     return new ModelConfig(modelDir, props, file.toString());
   }
 
+  /**
+   * Writes {@value #FILE_NAME} into {@code modelDir}: the comment lines, then the settings in the
+   * order given. The settings are validated first, so an exporter can never leave a config behind
+   * that the serving side would refuse. Write it after the SavedModel: a model folder counts as
+   * complete (and may be hot-loaded) once this file exists.
+   */
+  public static ModelConfig write(Path modelDir, List<String> comments, java.util.Map<String, String> settings)
+      throws IOException {
+    Properties props = new Properties();
+    props.putAll(settings);
+    ModelConfig config = of(modelDir, props);
+    StringBuilder text = new StringBuilder();
+    comments.forEach(line -> text.append("# ").append(line).append('\n'));
+    settings.forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
+    Files.writeString(modelDir.resolve(FILE_NAME), text, StandardCharsets.UTF_8);
+    return config;
+  }
+
   /** Validates settings given directly; {@code modelDir} is where the SavedModel is. */
   public static ModelConfig of(Path modelDir, Properties props) {
     return new ModelConfig(modelDir, props, "model settings for " + modelDir);

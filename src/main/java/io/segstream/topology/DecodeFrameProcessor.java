@@ -1,5 +1,6 @@
 package io.segstream.topology;
 
+import io.segstream.ops.FrameMetrics;
 import io.segstream.contracts.ImageFrame;
 import io.segstream.image.FrameDecoder;
 import io.segstream.image.FrameRejectedException;
@@ -14,8 +15,8 @@ final class DecodeFrameProcessor extends FrameStage<String, InFlightFrame> {
   private final FrameDecoder decoder;
   private final String next;
 
-  DecodeFrameProcessor(FrameDecoder decoder, String next) {
-    super(STAGE);
+  DecodeFrameProcessor(FrameDecoder decoder, FrameMetrics metrics, String next) {
+    super(STAGE, metrics);
     this.decoder = decoder;
     this.next = next;
   }

@@ -1,5 +1,6 @@
 package io.segstream.topology;
 
+import io.segstream.ops.FrameMetrics;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -16,10 +17,12 @@ abstract class FrameStage<KIn, VIn> implements Processor<KIn, VIn, Object, Objec
   private static final Logger LOG = LoggerFactory.getLogger(FrameStage.class);
 
   private final String stage;
+  protected final FrameMetrics metrics;
   protected ProcessorContext<Object, Object> context;
 
-  FrameStage(String stage) {
+  FrameStage(String stage, FrameMetrics metrics) {
     this.stage = stage;
+    this.metrics = metrics;
   }
 
   @Override
@@ -47,6 +50,7 @@ abstract class FrameStage<KIn, VIn> implements Processor<KIn, VIn, Object, Objec
     context.forward(
         new Record<>(rawKey, rawValue, record.timestamp(), headers),
         SegmentationTopology.DEAD_LETTER_SINK);
+    metrics.deadLettered();
   }
 
   protected void deadLetter(Record<?, InFlightFrame> record, String code, String reason, Throwable cause) {

@@ -1,5 +1,6 @@
 package io.segstream.topology;
 
+import io.segstream.ops.FrameMetrics;
 import io.segstream.contracts.ImageFrame;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -13,8 +14,8 @@ final class ParseFrameProcessor extends FrameStage<byte[], byte[]> {
   private final Deserializer<ImageFrame> frames;
   private final String next;
 
-  ParseFrameProcessor(Deserializer<ImageFrame> frames, String next) {
-    super(STAGE);
+  ParseFrameProcessor(Deserializer<ImageFrame> frames, FrameMetrics metrics, String next) {
+    super(STAGE, metrics);
     this.frames = frames;
     this.next = next;
   }

@@ -1,5 +1,6 @@
 package io.segstream.topology;
 
+import io.segstream.ops.FrameMetrics;
 import io.segstream.contracts.ClassArea;
 import io.segstream.contracts.ClassAreas;
 import io.segstream.contracts.ImageFrame;
@@ -29,8 +30,8 @@ final class SegmentFrameProcessor extends FrameStage<String, InFlightFrame> {
   private final String masksSink;
   private final String areasSink;
 
-  SegmentFrameProcessor(Segmenter segmenter, String masksSink, String areasSink) {
-    super(STAGE);
+  SegmentFrameProcessor(Segmenter segmenter, FrameMetrics metrics, String masksSink, String areasSink) {
+    super(STAGE, metrics);
     this.segmenter = segmenter;
     this.masksSink = masksSink;
     this.areasSink = areasSink;
@@ -101,6 +102,7 @@ final class SegmentFrameProcessor extends FrameStage<String, InFlightFrame> {
             .build();
     context.forward(record.withValue(mask), masksSink);
     context.forward(record.withValue(classAreas), areasSink);
+    metrics.segmented(frame.getCaptureTimestamp().toEpochMilli(), System.currentTimeMillis());
   }
 
   private static List<Float> scores(float[] classScores) {

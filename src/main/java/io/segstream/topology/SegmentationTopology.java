@@ -1,5 +1,6 @@
 package io.segstream.topology;
 
+import io.segstream.ops.FrameMetrics;
 import io.segstream.config.SegstreamConfig;
 import io.segstream.contracts.ClassAreas;
 import io.segstream.contracts.ImageFrame;
@@ -15,9 +16,9 @@ import org.apache.kafka.streams.Topology;
  * The processor's topology:
  *
  * <pre>
- *   frames (bytes) -> parse -> decode -> segment -> masks
- *                       |        |          |   \-> class-areas
- *                       +--------+----------+-----> dead letters (original bytes + reason headers)
+ *   frames (bytes) -> parse -> throttle -> decode -> segment -> masks
+ *                       |                    |          |   \-> class-areas
+ *                       +--------------------+----------+-----> dead letters (original bytes + reason headers)
  * </pre>
  *
  * <p>Frames are read as raw bytes so a record that is not a valid {@code ImageFrame} reaches the
@@ -27,6 +28,7 @@ public final class SegmentationTopology {
 
   public static final String SOURCE = "frames-source";
   public static final String PARSE = "parse-frame";
+  public static final String THROTTLE = "throttle-frame";
   public static final String DECODE = "decode-frame";
   public static final String SEGMENT = "segment-frame";
   public static final String MASKS_SINK = "masks-sink";
@@ -37,9 +39,16 @@ public final class SegmentationTopology {
 
   /** The topology for {@code config}, with the configured topics, limits and serdes. */
   public static Topology build(SegstreamConfig config, Segmenter segmenter) {
+    return build(config, segmenter, FrameMetrics.unexported());
+  }
+
+  /** The topology for {@code config}, counting what becomes of each frame in {@code metrics}. */
+  public static Topology build(SegstreamConfig config, Segmenter segmenter, FrameMetrics metrics) {
     AvroSerdes serdes = AvroSerdes.fromConfig(config);
     return build(
         Topics.fromConfig(config),
+        config.getDouble(SegstreamConfig.MAX_FPS_PER_STREAM),
+        metrics,
         new FrameDecoder(
             config.getInt(SegstreamConfig.MAX_FRAME_BYTES),
             config.getLong(SegstreamConfig.MAX_FRAME_PIXELS)),
@@ -51,6 +60,8 @@ public final class SegmentationTopology {
 
   public static Topology build(
       Topics topics,
+      double maxFpsPerStream,
+      FrameMetrics metrics,
       FrameDecoder decoder,
       Segmenter segmenter,
       Serde<ImageFrame> frameSerde,
@@ -60,10 +71,12 @@ public final class SegmentationTopology {
     topology.addSource(
         SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), topics.frames());
     topology.addProcessor(
-        PARSE, () -> new ParseFrameProcessor(frameSerde.deserializer(), DECODE), SOURCE);
-    topology.addProcessor(DECODE, () -> new DecodeFrameProcessor(decoder, SEGMENT), PARSE);
+        PARSE, () -> new ParseFrameProcessor(frameSerde.deserializer(), metrics, THROTTLE), SOURCE);
     topology.addProcessor(
-        SEGMENT, () -> new SegmentFrameProcessor(segmenter, MASKS_SINK, AREAS_SINK), DECODE);
+        THROTTLE, () -> new ThrottleFrameProcessor(maxFpsPerStream, metrics, DECODE), PARSE);
+    topology.addProcessor(DECODE, () -> new DecodeFrameProcessor(decoder, metrics, SEGMENT), THROTTLE);
+    topology.addProcessor(
+        SEGMENT, () -> new SegmentFrameProcessor(segmenter, metrics, MASKS_SINK, AREAS_SINK), DECODE);
     topology.addSink(
         MASKS_SINK, topics.masks(), Serdes.String().serializer(), maskSerde.serializer(), SEGMENT);
     topology.addSink(

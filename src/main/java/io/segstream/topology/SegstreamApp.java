@@ -1,5 +1,6 @@
 package io.segstream.topology;
 
+import io.segstream.ops.FrameMetrics;
 import io.segstream.config.SegstreamConfig;
 import io.segstream.contracts.serde.AvroTrust;
 import io.segstream.inference.Segmenter;
@@ -41,16 +42,22 @@ public final class SegstreamApp implements AutoCloseable {
 
   private final SegstreamConfig config;
   private final Segmenter segmenter;
+  private final FrameMetrics metrics;
   private KafkaStreams streams;
 
   public SegstreamApp(SegstreamConfig config, Segmenter segmenter) {
+    this(config, segmenter, FrameMetrics.unexported());
+  }
+
+  public SegstreamApp(SegstreamConfig config, Segmenter segmenter, FrameMetrics metrics) {
     AvroTrust.trustGeneratedClasses();
     this.config = config;
     this.segmenter = segmenter;
+    this.metrics = metrics;
   }
 
   public Topology topology() {
-    return SegmentationTopology.build(config, segmenter);
+    return SegmentationTopology.build(config, segmenter, metrics);
   }
 
   /** Kafka Streams settings: segstream's choices first, then pass-through settings, which win. */

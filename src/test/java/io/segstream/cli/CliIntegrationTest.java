@@ -2,11 +2,15 @@ package io.segstream.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.segstream.config.SegstreamConfig;
 import io.segstream.contracts.ImageEncoding;
 import io.segstream.contracts.ImageFrame;
 import io.segstream.contracts.serde.AvroSerdes;
+import io.segstream.image.Ffmpeg;
+import io.segstream.image.FfmpegTest;
+import io.segstream.image.FrameDecoder;
 import io.segstream.image.Images;
 import io.segstream.image.RgbImage;
 import io.segstream.model.GroundTruthSegmenter;
@@ -111,6 +115,32 @@ class CliIntegrationTest {
       RgbImage overlay = Images.toRgb(ImageIO.read(written.get(0).toFile()));
       assertEquals(48, overlay.width());
       assertEquals(32, overlay.height());
+    }
+  }
+
+  @Test
+  void ffmpegPipedIntoProduceStdinSendsEveryVideoFrame() throws Exception {
+    assumeTrue(new Ffmpeg("ffmpeg").version().isPresent(), "ffmpeg is not installed (apt-get install ffmpeg)");
+    assumeTrue(Files.isReadable(FfmpegTest.VTEST), FfmpegTest.VTEST + " missing (apt-get install opencv-doc)");
+    // ffmpeg -i vtest.avi -vf scale=192:144 -frames:v 5 -f image2pipe -c:v mjpeg - | segstream produce --stdin
+    Process ffmpeg = new ProcessBuilder("ffmpeg", "-nostdin", "-loglevel", "error", "-i", FfmpegTest.VTEST.toString(),
+        "-vf", "scale=192:144", "-frames:v", "5", "-f", "image2pipe", "-c:v", "mjpeg", "-")
+        .redirectError(ProcessBuilder.Redirect.DISCARD)
+        .start();
+    assertEquals(0, run(new ProduceCommand(ffmpeg.getInputStream()), "-D", "bootstrap.servers=" + broker.bootstrapServers(),
+        "--stdin", "--stream-id", "vtest", "--topic", "video-frames"));
+    assertEquals(0, ffmpeg.waitFor());
+
+    SegstreamConfig config = new SegstreamConfig(Map.of(SegstreamConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers(),
+        SegstreamConfig.TOPIC_FRAMES, "video-frames"));
+    List<ImageFrame> frames = readFrames(config, 5);
+    assertEquals(List.of(0L, 1L, 2L, 3L, 4L), frames.stream().map(ImageFrame::getFrameSeq).toList());
+    for (ImageFrame frame : frames) {
+      assertEquals("vtest", frame.getStreamId());
+      assertEquals(ImageEncoding.JPEG, frame.getEncoding());
+      RgbImage image = new FrameDecoder(1 << 20, 1 << 20).decode(frame);
+      assertEquals(192, image.width());
+      assertEquals(144, image.height());
     }
   }
 

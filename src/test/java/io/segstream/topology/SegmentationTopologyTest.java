@@ -63,9 +63,12 @@ class SegmentationTopologyTest {
   private TestOutputTopic<byte[], byte[]> deadLetters;
   private Serde<ImageFrame> frameSerde;
 
+  private final io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+      new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+
   private void start(Segmenter segmenter) {
     SegstreamConfig config = new SegstreamConfig(settings);
-    SegstreamApp app = new SegstreamApp(config, segmenter);
+    SegstreamApp app = new SegstreamApp(config, segmenter, new io.segstream.ops.FrameMetrics(registry));
     driver = new TopologyTestDriver(app.topology(), app.streamsProperties());
     AvroSerdes serdes = AvroSerdes.fromConfig(config);
     frameSerde = serdes.forValues(ImageFrame.class);
@@ -361,5 +364,47 @@ class SegmentationTopologyTest {
           MaskCodec.decode(masks.readValue()).classIds());
       assertEquals(List.of("frames-value", "masks-value", "class-areas-value"), registry.subjects());
     }
+  }
+
+  private double frames(String outcome) {
+    return registry.get(io.segstream.ops.FrameMetrics.FRAMES).tag("outcome", outcome).counter().count();
+  }
+
+  @Test
+  void framesAboveTheCameraRateCapAreSkippedAndCountedNotDeadLettered() {
+    settings.put(SegstreamConfig.MAX_FPS_PER_STREAM, 5.0);
+    SyntheticScenes.Scene scene = scenes.generate(31, W, H);
+    start(new GroundTruthSegmenter().register(scene));
+    // Camera a: 10 frames 50 ms apart (20 fps) -> one per 200 ms kept; camera b: 2 frames 1 s apart.
+    for (int i = 0; i < 10; i++) {
+      ImageFrame frame = pngFrame("a", i, scene.image());
+      frame.setCaptureTimestamp(CAPTURED.plusMillis(50L * i));
+      pipe("a", bytes(frame));
+    }
+    for (int i = 0; i < 2; i++) {
+      ImageFrame frame = pngFrame("b", 100 + i, scene.image());
+      frame.setCaptureTimestamp(CAPTURED.plusMillis(1000L * i));
+      pipe("b", bytes(frame));
+    }
+    List<TestRecord<String, SegmentationMask>> out = masks.readRecordsToList();
+    assertEquals(List.of(0L, 4L, 8L, 100L, 101L), out.stream().map(r -> r.value().getFrameSeq()).toList());
+    assertTrue(deadLetters.isEmpty());
+    assertEquals(5.0, frames("segmented"));
+    assertEquals(7.0, frames("skipped"));
+    assertEquals(0.0, frames("dead_lettered"));
+  }
+
+  @Test
+  void everyFrameReadIsCountedOnceByOutcome() {
+    SyntheticScenes.Scene scene = scenes.generate(32, W, H);
+    start(new GroundTruthSegmenter().register(scene));
+    pipe("cam-1", utf8("not avro"));
+    pipe("cam-1", bytes(pngFrame("cam-1", 1, scene.image())));
+    ImageFrame truncated = pngFrame("cam-1", 2, scene.image());
+    truncated.setImage(ByteBuffer.wrap(Images.png(scene.image()), 0, 50).slice());
+    pipe("cam-1", bytes(truncated));
+    assertEquals(1.0, frames("segmented"));
+    assertEquals(2.0, frames("dead_lettered"));
+    assertEquals(0.0, frames("skipped"));
   }
 }

@@ -1,5 +1,6 @@
 package io.segstream.model.tfjs;
 
+import io.segstream.inference.ModelConfig;
 import io.segstream.inference.TensorFlowRuntime;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -57,7 +59,7 @@ public final class TfjsGraphModelImporter {
   public static final String INPUT = "image";
   public static final String OUTPUT = "probabilities";
   public static final String SIGNATURE = "serving_default";
-  public static final String MODEL_PROPERTIES = "segstream-model.properties";
+  public static final String MODEL_PROPERTIES = ModelConfig.FILE_NAME;
 
   /** Node name scopes of what the importer adds; the source graph must not use them. */
   private static final String INPUT_SCOPE = "segstream_input";
@@ -286,31 +288,33 @@ public final class TfjsGraphModelImporter {
 
   private static void writeProperties(
       Request request, TfjsGraphModel model, int[] fixedSize, List<String> labels) throws IOException {
-    List<String> lines = new ArrayList<>();
-    lines.add("# Imported from the TF.js graph model " + request.modelJson().toAbsolutePath().normalize()
+    List<String> comments = new ArrayList<>();
+    comments.add("Imported from the TF.js graph model " + request.modelJson().toAbsolutePath().normalize()
         + " by segstream model import-tfjs.");
     if (fixedSize != null) {
-      lines.add("# The source model takes " + fixedSize[0] + "x" + fixedSize[1] + " images; the SavedModel"
+      comments.add("The source model takes " + fixedSize[0] + "x" + fixedSize[1] + " images; the SavedModel"
           + " resizes any HxW to that inside the graph and resizes the scores back to HxW.");
     }
-    lines.add("name=" + request.name());
-    lines.add("version=" + request.version());
-    lines.add("input=" + INPUT);
-    lines.add("output=" + OUTPUT);
-    lines.add("output.activation=" + request.outputActivation());
-    lines.add("signature=" + SIGNATURE);
-    lines.add("input.scale=" + request.inputScale());
-    lines.add("input.offset=" + number(request.inputOffset()));
-    lines.add("labels=" + String.join(",", labels));
-    lines.add("layout=NHWC");
-    lines.add("source.format=tfjs-graph-model");
+    Map<String, String> settings = new LinkedHashMap<>();
+    settings.put(ModelConfig.NAME, request.name());
+    settings.put(ModelConfig.VERSION, request.version());
+    settings.put(ModelConfig.INPUT, INPUT);
+    settings.put(ModelConfig.OUTPUT, OUTPUT);
+    settings.put(ModelConfig.OUTPUT_ACTIVATION, request.outputActivation());
+    settings.put(ModelConfig.SIGNATURE, SIGNATURE);
+    settings.put(ModelConfig.INPUT_SCALE, Double.toString(request.inputScale()));
+    settings.put(ModelConfig.INPUT_OFFSET, number(request.inputOffset()));
+    settings.put(ModelConfig.LABELS, String.join(",", labels));
+    settings.put(ModelConfig.LAYOUT, "NHWC");
+    // Informational: ModelConfig ignores keys it does not know.
+    settings.put("source.format", "tfjs-graph-model");
     if (fixedSize != null) {
-      lines.add("source.input.size=" + fixedSize[0] + "x" + fixedSize[1]);
+      settings.put("source.input.size", fixedSize[0] + "x" + fixedSize[1]);
     }
-    lines.add("source.ops=" + model.sourceOps().entrySet().stream()
+    settings.put("source.ops", model.sourceOps().entrySet().stream()
         .map(e -> e.getKey() + ":" + e.getValue())
         .collect(Collectors.joining(",")));
-    Files.write(request.outDir().resolve(MODEL_PROPERTIES), lines, StandardCharsets.UTF_8);
+    ModelConfig.write(request.outDir(), comments, settings);
   }
 
   private static String number(double value) {
