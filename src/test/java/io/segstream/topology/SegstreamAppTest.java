@@ -12,6 +12,14 @@ class SegstreamAppTest {
   private static final Segmenter UNUSED = TestSegmenters.brightness();
 
   @Test
+  void runsAStreamThreadPerFrameOfABatchUnlessConfiguredOtherwise() {
+    assertEquals(6, new SegstreamApp(new SegstreamConfig(Map.of("max.batch.size", "6")), UNUSED)
+        .streamsProperties().get("num.stream.threads"));
+    assertEquals("2", new SegstreamApp(new SegstreamConfig(Map.of("num.stream.threads", "2")), UNUSED)
+        .streamsProperties().get("num.stream.threads"));
+  }
+
+  @Test
   void masksLeaveWithoutLingeringUnlessConfiguredOtherwise() {
     assertEquals(0, new SegstreamApp(new SegstreamConfig(Map.of()), UNUSED)
         .streamsProperties().get("producer.linger.ms"));
