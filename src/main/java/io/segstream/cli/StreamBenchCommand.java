@@ -76,10 +76,10 @@ public final class StreamBenchCommand implements Callable<Integer> {
   int frames = 2000;
 
   @Option(names = "--jit-warmup-seconds", description = "Before the first Kafka scenario, run the pipeline this long unmeasured (default: ${DEFAULT-VALUE}).")
-  double jitWarmupSeconds = 30;
+  double jitWarmupSeconds = 60;
 
   @Option(names = "--warmup-frames", description = "Backlog frames before the measured ones, per Kafka scenario (default: ${DEFAULT-VALUE}).")
-  int warmupFrames = 500;
+  int warmupFrames = 1000;
 
   @Option(names = "--partitions", description = "Partitions of the frames topic (default: the stream threads).")
   Integer partitions;

@@ -167,17 +167,20 @@ final class StreamBenchReport {
 
   private static final String METHOD = """
       How it is measured: (a) calls one model instance back to back with batches of synthetic frames (no Kafka);
-      frames/s is images/s. (b) and (c) run the segstream topology against an embedded KRaft broker on a fresh
-      frames topic. Throughput: a backlog of frames is produced first, then the processor starts; frames/s is
-      frames over the time from the processor's start (RUNNING) to the last mask's arrival at a consumer. Latency: afterwards frames are sent one at a time at
-      the paced rate (a fraction of the measured throughput), each stamped with its capture time when sent;
-      latency is capture time to the mask's arrival at the consumer (millisecond timestamps). Everything (broker,
-      processor, producer, consumer, TensorFlow) shares this machine's cores; load = 1-minute load average
-      before / after the scenario, which includes other work on the machine. CPU ms/frame: CPU time of the whole
-      process (all of the above) per frame while draining the backlog, or per image for (a); unlike frames/s it
-      hardly changes when other programs compete for the cores, and cores x 1000 / CPU ms per frame bounds frames/s;
-      in brackets the part spent by the JIT compilers, still busy with this large program minutes after its start.
+      frames/s is images/s. (b) and (c) run the segstream topology against an embedded KRaft broker in the same
+      JVM, each on fresh topics. Before them the whole pipeline runs unmeasured for a while (JIT warm-up), so
+      neither pays for compiling a broker, Kafka clients and Streams. Throughput: a backlog of warm-up + measured
+      frames is produced, then the processor starts; frames/s counts the masks arriving at a consumer after the
+      warm-up ones, over the time from the last warm-up mask to the last mask. Latency: afterwards frames are sent
+      one at a time at the paced rate (a fraction of the scenario's own frames/s), each stamped with its capture
+      time when sent; latency is capture time to the mask's arrival at the consumer (millisecond timestamps).
+      Everything (broker, processor, producer, consumer, TensorFlow) shares this machine's cores; load = 1-minute
+      load average before / after the scenario, which includes other programs on the machine. CPU ms/frame: CPU
+      time of the whole process per measured frame, or per image for (a); unlike frames/s it hardly changes when
+      other programs compete for the cores, and cores x 1000 / CPU ms per frame bounds frames/s; in brackets the
+      time the JIT compilers spent meanwhile (their elapsed time, so an upper bound under load).
       """;
+
 
   /** The side-by-side table. */
   static String table(List<Row> rows) {
