@@ -26,7 +26,8 @@ class StreamBenchCommandTest {
     Path out = tmp.resolve("bench");
 
     int exit = new CommandLine(new SegstreamCli()).execute("bench", "stream", "--model", model.toString(),
-        "--size", "32", "--frames", "24", "--partitions", "2", "--stream-threads", "2", "--max-batch-size", "2",
+        "--size", "32", "--frames", "24", "--warmup-frames", "8", "--jit-warmup-seconds", "1",
+        "--partitions", "2", "--stream-threads", "2", "--max-batch-size", "2",
         "--latency-seconds", "0.5", "--ceiling-seconds", "0.2", "--timeout", "120", "--out", out.toString());
 
     assertEquals(0, exit);
@@ -38,7 +39,8 @@ class StreamBenchCommandTest {
     assertEquals(2, ceiling.batch());
     assertTrue(ceiling.framesPerSecond() > 0 && ceiling.batchCallMs() > 0, ceiling.toString());
     for (StreamBenchReport.Row kafka : rows.subList(1, 3)) {
-      assertEquals(24, kafka.frames(), kafka.toString());
+      // Counted from the poll that brought the 8th mask: at most the 24 after the warm-up ones.
+      assertTrue(kafka.frames() > 0 && kafka.frames() <= 24, kafka.toString());
       assertEquals(0, kafka.deadLetters(), kafka.toString());
       assertTrue(kafka.framesPerSecond() > 0, kafka.toString());
       assertTrue(kafka.pacedFrames() >= 20, kafka.toString());
