@@ -6,6 +6,6 @@ import picocli.CommandLine.Command;
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
-    description = "Measure throughput; results go to target/bench/.",
-    subcommands = {ModelBenchCommand.class})
+    description = "Measure throughput and latency; results go to target/bench/.",
+    subcommands = {ModelBenchCommand.class, StreamBenchCommand.class})
 public final class BenchCommand {}

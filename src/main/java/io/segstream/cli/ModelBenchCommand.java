@@ -1,19 +1,15 @@
 package io.segstream.cli;
 
 import ai.djl.Device;
-import io.segstream.image.RgbImage;
 import io.segstream.inference.DjlSegmenter;
 import io.segstream.inference.ModelConfig;
 import io.segstream.inference.ModelInstancePool;
 import io.segstream.inference.SessionSettings;
 import io.segstream.inference.TensorFlowRuntime;
-import io.segstream.model.SyntheticScenes;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -54,10 +50,6 @@ public final class ModelBenchCommand implements Callable<Integer> {
   @Option(names = "--out", description = "Output folder (default: ${DEFAULT-VALUE}).")
   Path out = Path.of("target/bench");
 
-  /** One measured combination. */
-  record Result(int width, int height, int batch, int calls, double seconds, double imagesPerSecond,
-      double meanMsPerCall, double p50MsPerCall, double p95MsPerCall, double forwardMsPerCall) {}
-
   @Override
   public Integer call() throws Exception {
     ModelConfig config = ModelConfig.load(modelDir);
@@ -65,12 +57,13 @@ public final class ModelBenchCommand implements Callable<Integer> {
     Device target = ModelInstancePool.parseDevices(device, gpus).get(0);
     int cores = Runtime.getRuntime().availableProcessors();
     SessionSettings session = ModelInstancePool.sessionSettings(cores, 1, intraOpThreads, interOpThreads);
-    List<Result> results = new ArrayList<>();
+    List<PredictorThroughput.Result> results = new ArrayList<>();
     try (DjlSegmenter segmenter = DjlSegmenter.load(config, target, session)) {
       for (String size : sizes) {
-        int[] wh = parseSize(size);
+        int[] wh = PredictorThroughput.parseSize(size);
         for (int batch : batches) {
-          Result result = measure(segmenter, wh[0], wh[1], batch);
+          PredictorThroughput.Result result =
+              PredictorThroughput.measure(segmenter, wh[0], wh[1], batch, seconds);
           results.add(result);
           System.out.printf(Locale.ROOT, "%dx%d batch %d: %.1f images/s (%.1f ms per call)%n",
               result.width(), result.height(), batch, result.imagesPerSecond(), result.meanMsPerCall());
@@ -86,57 +79,10 @@ public final class ModelBenchCommand implements Callable<Integer> {
     return 0;
   }
 
-  static int[] parseSize(String size) {
-    String[] parts = size.trim().toLowerCase(Locale.ROOT).split("x");
-    try {
-      int width = Integer.parseInt(parts[0].trim());
-      int height = parts.length > 1 ? Integer.parseInt(parts[1].trim()) : width;
-      if (parts.length > 2 || width < 1 || height < 1) {
-        throw new NumberFormatException();
-      }
-      return new int[] {width, height};
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("size '" + size + "' is not N or WxH");
-    }
-  }
-
-  private Result measure(DjlSegmenter segmenter, int width, int height, int batch) throws Exception {
-    SyntheticScenes scenes = new SyntheticScenes();
-    List<RgbImage> images = new ArrayList<>(batch);
-    for (int i = 0; i < batch; i++) {
-      images.add(scenes.generate(i, width, height).image());
-    }
-    // TensorFlow tunes and allocates on the first calls of a new input shape.
-    for (int i = 0; i < 3; i++) {
-      segmenter.runBatch(images);
-    }
-    List<Long> callNanos = new ArrayList<>();
-    long forwardNanos = 0;
-    long start = System.nanoTime();
-    long end = start + (long) (seconds * 1e9);
-    long now = start;
-    while (now < end || callNanos.isEmpty()) {
-      // computeNanos is the model call's share per image; the rest of a call is Java-side translation.
-      forwardNanos += segmenter.runBatch(images).get(0).computeNanos() * batch;
-      long after = System.nanoTime();
-      callNanos.add(after - now);
-      now = after;
-    }
-    double elapsed = (now - start) / 1e9;
-    long[] sorted = callNanos.stream().mapToLong(Long::longValue).sorted().toArray();
-    return new Result(width, height, batch, sorted.length, elapsed, sorted.length * batch / elapsed,
-        Arrays.stream(sorted).average().orElse(0) / 1e6, percentile(sorted, 0.50) / 1e6,
-        percentile(sorted, 0.95) / 1e6, forwardNanos / 1e6 / sorted.length);
-  }
-
-  private static double percentile(long[] sorted, double p) {
-    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
-  }
-
-  private static String csv(ModelConfig config, Device device, List<Result> results) {
+  private static String csv(ModelConfig config, Device device, List<PredictorThroughput.Result> results) {
     StringBuilder csv = new StringBuilder(
         "model,version,device,width,height,batch,calls,seconds,images_per_s,mean_ms_per_call,p50_ms_per_call,p95_ms_per_call,forward_ms_per_call\n");
-    for (Result r : results) {
+    for (PredictorThroughput.Result r : results) {
       csv.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%d,%d,%d,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f%n",
           config.name(), config.version(), ModelInstancePool.deviceName(device), r.width(), r.height(),
           r.batch(), r.calls(), r.seconds(), r.imagesPerSecond(), r.meanMsPerCall(), r.p50MsPerCall(),
@@ -145,11 +91,11 @@ public final class ModelBenchCommand implements Callable<Integer> {
     return csv.toString();
   }
 
-  private static String markdown(String setup, List<Result> results) {
+  private static String markdown(String setup, List<PredictorThroughput.Result> results) {
     StringBuilder md = new StringBuilder("# Raw model throughput\n\n").append(setup).append("\n\n")
         .append("| size | batch | images/s | ms per call (mean) | p50 ms | p95 ms | model forward ms | calls |\n")
         .append("|---|---|---|---|---|---|---|---|\n");
-    for (Result r : results) {
+    for (PredictorThroughput.Result r : results) {
       md.append(String.format(Locale.ROOT, "| %dx%d | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %d |%n",
           r.width(), r.height(), r.batch(), r.imagesPerSecond(), r.meanMsPerCall(), r.p50MsPerCall(),
           r.p95MsPerCall(), r.forwardMsPerCall(), r.calls()));

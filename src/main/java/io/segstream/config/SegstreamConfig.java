@@ -77,8 +77,8 @@ public final class SegstreamConfig extends AbstractConfig {
               "Dead-letter topic: the original record bytes, with the reason in headers.")
           .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.MEDIUM,
               "Create the four topics at start when they are missing.")
-          .define(TOPIC_PARTITIONS, Type.INT, 3, Range.atLeast(1), Importance.MEDIUM,
-              "Partitions of topics segstream creates; bounds how many stream threads share the work.")
+          .define(TOPIC_PARTITIONS, Type.INT, 8, Range.atLeast(1), Importance.MEDIUM,
+              "Partitions of topics segstream creates; bounds how many stream threads share the work, and so the batch size.")
           .define(TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) -1, Importance.MEDIUM,
               "Replication factor of topics segstream creates; -1 takes the broker's default.")
           .define(SCHEMA_REGISTRY_URL, Type.STRING, "", Importance.MEDIUM,
@@ -90,7 +90,7 @@ public final class SegstreamConfig extends AbstractConfig {
           .define(INSTANCES_PER_DEVICE, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM,
               "Model instances (each with its own predictor) per device.")
           .define(MAX_BATCH_SIZE, Type.INT, 8, Range.atLeast(1), Importance.MEDIUM,
-              "Most frames the dynamic batcher puts in one model call.")
+              "Most frames the dynamic batcher puts in one model call; also the default num.stream.threads (one frame per waiting thread).")
           .define(MAX_QUEUE_DELAY_MS, Type.INT, 5, Range.atLeast(0), Importance.MEDIUM,
               "Longest a frame waits in the batcher for others to join its batch.")
           .define(QUEUE_CAPACITY, Type.INT, 64, Range.atLeast(1), Importance.LOW,

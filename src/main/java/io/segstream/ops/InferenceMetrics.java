@@ -120,6 +120,56 @@ public final class InferenceMetrics implements AutoCloseable {
     }
   }
 
+  /**
+   * Running totals over every model and instance in {@code registry}; the difference of two
+   * snapshots describes the batches run in between (a benchmark's Triton-style summary).
+   */
+  public static Totals totals(MeterRegistry registry) {
+    double images = registry.find(REQUESTS).tag("outcome", "success").counters().stream()
+        .mapToDouble(Counter::count).sum();
+    double executions = registry.find(EXECUTIONS).counters().stream().mapToDouble(Counter::count).sum();
+    long queued = 0;
+    double queueMs = 0;
+    for (Timer timer : registry.find(QUEUE_TIME).timers()) {
+      queued += timer.count();
+      queueMs += timer.totalTime(TimeUnit.MILLISECONDS);
+    }
+    double computeMs = registry.find(COMPUTE_TIME).timers().stream()
+        .mapToDouble(timer -> timer.totalTime(TimeUnit.MILLISECONDS)).sum();
+    return new Totals((long) images, (long) executions, queued, queueMs, computeMs);
+  }
+
+  /**
+   * Counts and summed times of the inference meters.
+   *
+   * @param images images answered successfully
+   * @param executions model calls
+   * @param queued images dispatched (each has a queue time)
+   * @param queueMs summed queue time of the dispatched images
+   * @param computeMs summed model call time
+   */
+  public record Totals(long images, long executions, long queued, double queueMs, double computeMs) {
+
+    /** What happened since {@code earlier}. */
+    public Totals minus(Totals earlier) {
+      return new Totals(images - earlier.images, executions - earlier.executions, queued - earlier.queued,
+          queueMs - earlier.queueMs, computeMs - earlier.computeMs);
+    }
+
+    /** Images per model call, Triton's average batch size. */
+    public double meanBatchSize() {
+      return executions == 0 ? Double.NaN : (double) images / executions;
+    }
+
+    public double meanQueueMs() {
+      return queued == 0 ? Double.NaN : queueMs / queued;
+    }
+
+    public double meanComputeMsPerCall() {
+      return executions == 0 ? Double.NaN : computeMs / executions;
+    }
+  }
+
   /** Unregisters every meter, so a replaced model version leaves no stale series behind. */
   @Override
   public void close() {

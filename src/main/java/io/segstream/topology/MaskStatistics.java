@@ -31,22 +31,23 @@ final class MaskStatistics {
     Arrays.fill(maxY, -1);
     byte[] ids = mask.classIds();
     int width = mask.width();
-    for (int i = 0; i < ids.length; i++) {
-      int id = ids[i] & 0xff;
-      int x = i % width;
-      int y = i / width;
-      if (id >= classes) {
-        throw new IllegalArgumentException(
-            "class id " + id + " at (" + x + "," + y + ") is outside the model's " + classes
-                + " classes");
+    int height = mask.height();
+    for (int y = 0, i = 0; y < height; y++) {
+      for (int x = 0; x < width; x++, i++) {
+        int id = ids[i] & 0xff;
+        if (id >= classes) {
+          throw new IllegalArgumentException(
+              "class id " + id + " at (" + x + "," + y + ") is outside the model's " + classes
+                  + " classes");
+        }
+        count[id]++;
+        sumX[id] += x;
+        sumY[id] += y;
+        minX[id] = Math.min(minX[id], x);
+        minY[id] = Math.min(minY[id], y);
+        maxX[id] = Math.max(maxX[id], x);
+        maxY[id] = Math.max(maxY[id], y);
       }
-      count[id]++;
-      sumX[id] += x;
-      sumY[id] += y;
-      minX[id] = Math.min(minX[id], x);
-      minY[id] = Math.min(minY[id], y);
-      maxX[id] = Math.max(maxX[id], x);
-      maxY[id] = Math.max(maxY[id], y);
     }
     double total = ids.length;
     List<ClassArea> areas = new ArrayList<>();

@@ -86,6 +86,12 @@ public final class SegstreamApp implements AutoCloseable {
     // Dead letters carry whole frames.
     props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), maxRecordBytes);
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), maxRecordBytes);
+    // Each stream thread waits for its own frame's result, so a batch can hold at most one frame per
+    // thread: as many threads as a batch has frames (a pass-through num.stream.threads wins).
+    props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.getInt(SegstreamConfig.MAX_BATCH_SIZE));
+    // Kafka Streams lingers 100 ms to batch its output; a mask that already waited for a model call
+    // should leave at once (masks made while a send is in flight still go out together).
+    props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
     props.putAll(config.kafkaPassThrough());
     // Poll, commit and transaction timing that slow inference cannot break (see PollSettings).
     PollSettings.apply(props, config);

@@ -56,6 +56,11 @@ class CliIntegrationTest {
     broker.close();
   }
 
+  private static boolean sleep(long millis) throws InterruptedException {
+    Thread.sleep(millis);
+    return true;
+  }
+
   private static int run(Object command, String... args) {
     CommandLine cli = new CommandLine(command);
     return cli.execute(args);
@@ -176,12 +181,16 @@ class CliIntegrationTest {
       }
       assertEquals(List.of("stream-1", "stream-1", "stream-1"), keys);
 
-      // Masks flow, so the model is warm and the streams RUNNING: ready, with metrics served.
+      // Masks flow, so the model is warm; once every stream thread has its partitions (threads given
+      // theirs first already process) the streams are RUNNING: ready, with metrics served.
       java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
       String base = "http://127.0.0.1:" + command.healthPort();
-      java.net.http.HttpResponse<String> ready = http.send(
-          java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/readyz")).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString());
+      java.net.http.HttpResponse<String> ready;
+      long readyDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      do {
+        ready = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/readyz")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+      } while (ready.statusCode() != 200 && System.nanoTime() < readyDeadline && sleep(200));
       assertEquals(200, ready.statusCode(), ready.body());
       String metrics = http.send(
           java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/metrics")).build(),

@@ -40,10 +40,10 @@ class ModelBenchCommandTest {
 
   @Test
   void sizesAreSquareOrWidthByHeight() {
-    assertArrayEquals(new int[] {128, 128}, ModelBenchCommand.parseSize("128"));
-    assertArrayEquals(new int[] {320, 240}, ModelBenchCommand.parseSize(" 320X240 "));
-    assertThrows(IllegalArgumentException.class, () -> ModelBenchCommand.parseSize("0"));
-    assertThrows(IllegalArgumentException.class, () -> ModelBenchCommand.parseSize("1x2x3"));
-    assertThrows(IllegalArgumentException.class, () -> ModelBenchCommand.parseSize("big"));
+    assertArrayEquals(new int[] {128, 128}, PredictorThroughput.parseSize("128"));
+    assertArrayEquals(new int[] {320, 240}, PredictorThroughput.parseSize(" 320X240 "));
+    assertThrows(IllegalArgumentException.class, () -> PredictorThroughput.parseSize("0"));
+    assertThrows(IllegalArgumentException.class, () -> PredictorThroughput.parseSize("1x2x3"));
+    assertThrows(IllegalArgumentException.class, () -> PredictorThroughput.parseSize("big"));
   }
 }

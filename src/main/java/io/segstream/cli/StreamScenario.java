@@ -1,0 +1,308 @@
+package io.segstream.cli;
+
+import io.segstream.config.SegstreamConfig;
+import io.segstream.contracts.ImageEncoding;
+import io.segstream.contracts.ImageFrame;
+import io.segstream.contracts.SegmentationMask;
+import io.segstream.contracts.serde.AvroSerdes;
+import io.segstream.image.FrameEncoder;
+import io.segstream.image.RgbImage;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.segstream.inference.Segmenter;
+import io.segstream.ops.InferenceMetrics;
+import io.segstream.topology.SegstreamApp;
+import io.segstream.topology.Topics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * One processor configuration driven through a real broker, in two phases:
+ *
+ * <ol>
+ *   <li><b>Throughput</b>: a backlog of frames is produced to a fresh frames topic before the
+ *       processor starts; the rate at which masks arrive while it drains the backlog is its capacity,
+ *       counted after the first warm-up frames (JIT compilation and first-call costs are a startup
+ *       transient, not the steady state).
+ *   <li><b>Latency</b>: frames are then sent one by one at a fixed rate below that capacity, each
+ *       stamped with its capture time as it is sent; latency is capture time to the mask's arrival at
+ *       a consumer. Measured under backlog, latency would only tell how long the queue was.
+ * </ol>
+ *
+ * <p>Frames go round robin over the topic's partitions, one camera (record key) per partition, so
+ * every stream thread gets work.
+ */
+final class StreamScenario implements AutoCloseable {
+
+  /**
+   * Backlog drain, after warm-up: masks per second from the measurement's start to the last mask's
+   * arrival, and CPU time of this whole process (broker and clients included) per frame meanwhile.
+   */
+  record Throughput(int frames, int deadLetters, double seconds, double framesPerSecond, double cpuMsPerFrame,
+      double jitMsPerFrame, InferenceMetrics.Totals batches) {}
+
+  /** Paced run: frames sent at {@code rate} per second; latency percentiles in milliseconds. */
+  record Latency(int frames, int deadLetters, double rate, double p50Ms, double p95Ms, double p99Ms,
+      double maxMs, double cpuMsPerFrame, InferenceMetrics.Totals batches) {}
+
+  private final SegstreamConfig config;
+  private final MeterRegistry inferenceMeters;
+  private final Topics topics;
+  private final int partitions;
+  private final List<RgbImage> images;
+  private final FrameEncoder encoder;
+  private final Duration timeout;
+  private final SegstreamApp app;
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final Deserializer<SegmentationMask> masks;
+  private final KafkaProducer<String, ImageFrame> producer;
+  /** Frames sent so far; the next frame's sequence number. */
+  private long sent;
+  private boolean started;
+
+  /**
+   * Creates the scenario's topics and subscribes to its outputs; the processor starts with the
+   * throughput phase.
+   *
+   * @param config the processor's settings, naming fresh topics and application id
+   * @param inferenceMeters where the segmenter's {@link InferenceMetrics} go, for the batcher's
+   *     figures of each phase; null for a segmenter without them
+   * @param images frames to send, cycled
+   * @param timeout longest either phase may take
+   */
+  StreamScenario(SegstreamConfig config, Segmenter segmenter, MeterRegistry inferenceMeters, List<RgbImage> images,
+      ImageEncoding encoding, Duration timeout) throws InterruptedException, ExecutionException, TimeoutException {
+    this.config = config;
+    this.inferenceMeters = inferenceMeters;
+    this.topics = Topics.fromConfig(config);
+    this.partitions = config.getInt(SegstreamConfig.TOPIC_PARTITIONS);
+    this.images = images;
+    this.encoder = new FrameEncoder(encoding);
+    this.timeout = timeout;
+    this.app = new SegstreamApp(config, segmenter);
+    this.masks = AvroSerdes.fromConfig(config).forValues(SegmentationMask.class).deserializer();
+    app.createMissingTopics(Duration.ofSeconds(60));
+    Map<String, Object> producerSettings = new HashMap<>(config.originals());
+    // A camera sends each frame as soon as it has it.
+    producerSettings.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+    // One request in flight: the topic is brand new, and a first batch refused while its partition is
+    // still opening must not be overtaken by the next one (the broker would then refuse the retry as
+    // out of sequence, for good).
+    producerSettings.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
+    this.producer = FrameProducers.create(new SegstreamConfig(producerSettings));
+    Map<String, Object> consumerProps = config.kafkaClientSettings(ConsumerConfig.configNames());
+    consumerProps.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 1024 * 1024);
+    this.consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    List<TopicPartition> outputs = new ArrayList<>();
+    for (String topic : List.of(topics.masks(), topics.deadLetters())) {
+      consumer.partitionsFor(topic, Duration.ofSeconds(30))
+          .forEach(p -> outputs.add(new TopicPartition(p.topic(), p.partition())));
+    }
+    consumer.assign(outputs);
+    consumer.seekToBeginning(outputs);
+  }
+
+  /**
+   * Produces {@code warmUp + frames} frames, then starts the processor and times how fast it drains
+   * the last {@code frames}: the first ones only warm up the JIT compiler, Kafka and TensorFlow.
+   */
+  Throughput drainBacklog(int warmUp, int frames) throws Exception {
+    if (started) {
+      throw new IllegalStateException("the backlog phase runs first, once");
+    }
+    for (int i = 0; i < warmUp + frames; i++) {
+      producer.send(next(Instant.now()));
+    }
+    producer.flush();
+    started = true;
+    app.start();
+    Arrivals arrivals = collect(warmUp + frames, warmUp, null);
+    int measured = arrivals.masks - arrivals.masksAtMark;
+    double seconds = (arrivals.lastNanos - arrivals.markNanos) / 1e9;
+    return new Throughput(measured, arrivals.deadLetters, seconds,
+        seconds > 0 ? measured / seconds : Double.NaN, ProcessCpu.msPerItem(arrivals.cpuAtMark, measured),
+        arrivals.jitAtMark < 0 || measured == 0 ? Double.NaN
+            : (ProcessCpu.jitMillis() - arrivals.jitAtMark) / (double) measured,
+        since(arrivals.batchesAtMark));
+  }
+
+  /**
+   * Starts the processor and keeps {@code window} frames in flight for {@code duration}, measuring
+   * nothing: warms the JIT compiler up on every code path of producer, broker, processor and
+   * consumer. Returns the frames processed.
+   */
+  int keepBusy(Duration duration, int window) throws Exception {
+    if (started) {
+      throw new IllegalStateException("a scenario's processor starts once");
+    }
+    started = true;
+    app.start();
+    long end = System.nanoTime() + duration.toNanos();
+    long lastArrival = System.nanoTime();
+    int done = 0;
+    while (System.nanoTime() < end) {
+      while (sent - done < window) {
+        producer.send(next(Instant.now()));
+      }
+      int before = done;
+      done += consumer.poll(Duration.ofMillis(50)).count();
+      if (done > before) {
+        lastArrival = System.nanoTime();
+      } else if (System.nanoTime() - lastArrival > timeout.toNanos()) {
+        throw new TimeoutException("no mask for " + timeout.toSeconds() + " s while warming up");
+      }
+    }
+    return done;
+  }
+
+  /** Sends {@code frames} frames at {@code rate} per second and measures each one's latency. */
+  Latency paced(double rate, int frames) throws Exception {
+    if (!started) {
+      throw new IllegalStateException("the processor starts in the backlog phase");
+    }
+    List<Double> latencies = new ArrayList<>(frames);
+    long firstSeq = sent;
+    long cpuStart = ProcessCpu.nanos();
+    InferenceMetrics.Totals batchesAtStart = totals();
+    CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
+      long start = System.nanoTime();
+      for (int i = 0; i < frames; i++) {
+        long due = start + (long) (i * 1e9 / rate);
+        for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+          LockSupport.parkNanos(wait);
+        }
+        producer.send(next(Instant.now()));
+      }
+      producer.flush();
+    });
+    Arrivals arrivals = collect(frames, 0, mask -> {
+      if (mask.getFrameSeq() >= firstSeq) {
+        latencies.add((double) (System.currentTimeMillis() - mask.getCaptureTimestamp().toEpochMilli()));
+      }
+    });
+    sending.get();
+    double cpuMsPerFrame = ProcessCpu.msPerItem(cpuStart, frames);
+    double[] sorted = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    return new Latency(arrivals.masks, arrivals.deadLetters, rate, PredictorThroughput.percentile(sorted, 0.50),
+        PredictorThroughput.percentile(sorted, 0.95), PredictorThroughput.percentile(sorted, 0.99),
+        sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1], cpuMsPerFrame, since(batchesAtStart));
+  }
+
+  /** The next frame: round robin over partitions, one camera per partition. */
+  private ProducerRecord<String, ImageFrame> next(Instant captureTime) {
+    long seq = sent++;
+    int partition = (int) (seq % partitions);
+    String camera = "cam-" + partition;
+    ImageFrame frame = encoder.frame(camera, seq, captureTime, images.get((int) (seq % images.size())),
+        Map.of());
+    return new ProducerRecord<>(topics.frames(), partition, camera, frame);
+  }
+
+  private InferenceMetrics.Totals totals() {
+    return inferenceMeters == null ? null : InferenceMetrics.totals(inferenceMeters);
+  }
+
+  private InferenceMetrics.Totals since(InferenceMetrics.Totals earlier) {
+    return earlier == null ? null : totals().minus(earlier);
+  }
+
+  /** What the consumer saw: counts, when the measurement started (the mark), when the last mask arrived. */
+  private final class Arrivals {
+    int masks;
+    int deadLetters;
+    long markNanos;
+    long cpuAtMark;
+    long jitAtMark;
+    InferenceMetrics.Totals batchesAtMark;
+    int masksAtMark;
+    long lastNanos;
+
+    void mark(long nanos) {
+      markNanos = nanos;
+      cpuAtMark = ProcessCpu.nanos();
+      jitAtMark = ProcessCpu.jitMillis();
+      batchesAtMark = totals();
+      masksAtMark = masks;
+    }
+  }
+
+  /**
+   * Reads masks and dead letters until {@code expected} of them arrived. The measurement starts
+   * once {@code warmUp} arrived, or with {@code warmUp} 0 when the processor starts (seen RUNNING,
+   * or its first masks arrive, whichever comes first).
+   */
+  private Arrivals collect(int expected, int warmUp, java.util.function.Consumer<SegmentationMask> onMask)
+      throws TimeoutException {
+    Arrivals arrivals = new Arrivals();
+    Progress progress = new Progress(System.err, expected, "frames");
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (arrivals.masks + arrivals.deadLetters < expected) {
+      long pollStart = System.nanoTime();
+      if (pollStart > deadline) {
+        progress.finish(arrivals.masks + arrivals.deadLetters);
+        throw new TimeoutException("only " + arrivals.masks + " masks and " + arrivals.deadLetters
+            + " dead letters of " + expected + " frames within " + timeout.toSeconds() + " s");
+      }
+      KafkaStreams.State state = app.streams().state();
+      if (!state.isRunningOrRebalancing() && state != KafkaStreams.State.CREATED) {
+        throw new IllegalStateException("the processor stopped (" + state + "); see the log above");
+      }
+      if (warmUp == 0 && arrivals.markNanos == 0 && state == KafkaStreams.State.RUNNING) {
+        arrivals.mark(pollStart);
+      }
+      int masksBefore = arrivals.masks;
+      // Short polls: the state check above times the processor's start.
+      for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(10))) {
+        if (record.topic().equals(topics.masks())) {
+          arrivals.masks++;
+          if (onMask != null) {
+            onMask.accept(masks.deserialize(record.topic(), record.value()));
+          }
+        } else {
+          arrivals.deadLetters++;
+        }
+      }
+      if (arrivals.masks > masksBefore) {
+        arrivals.lastNanos = System.nanoTime();
+        if (warmUp == 0 && arrivals.markNanos == 0) {
+          // Threads given their partitions early may process before the whole client is RUNNING.
+          arrivals.mark(pollStart);
+          arrivals.masksAtMark = masksBefore;
+        }
+      }
+      if (warmUp > 0 && arrivals.markNanos == 0 && arrivals.masks + arrivals.deadLetters >= warmUp) {
+        arrivals.mark(System.nanoTime());
+      }
+      progress.update(arrivals.masks + arrivals.deadLetters);
+    }
+    progress.finish(arrivals.masks + arrivals.deadLetters);
+    return arrivals;
+  }
+
+  @Override
+  public void close() {
+    try {
+      app.close();
+    } finally {
+      producer.close();
+      consumer.close();
+    }
+  }
+}

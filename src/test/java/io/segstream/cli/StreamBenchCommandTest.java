@@ -1,0 +1,63 @@
+package io.segstream.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.segstream.inference.ColourModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code bench stream} end to end at a tiny size: all three scenarios run and their files are written. */
+@Tag("integration")
+@Timeout(300)
+class StreamBenchCommandTest {
+
+  @TempDir Path tmp;
+
+  @Test
+  void runsTheThreeScenariosAndWritesTheirFiles() throws Exception {
+    Path model = ColourModel.export(tmp.resolve("colour"), ColourModel.Outputs.PROBABILITIES_AND_CLASSES);
+    Path out = tmp.resolve("bench");
+
+    int exit = new CommandLine(new SegstreamCli()).execute("bench", "stream", "--model", model.toString(),
+        "--size", "32", "--frames", "24", "--warmup-frames", "8", "--jit-warmup-seconds", "1",
+        "--partitions", "2", "--stream-threads", "2", "--max-batch-size", "2",
+        "--latency-seconds", "0.5", "--ceiling-seconds", "0.2", "--timeout", "120", "--out", out.toString());
+
+    assertEquals(0, exit);
+    List<StreamBenchReport.Row> rows = StreamBenchReport.parse(out.resolve("stream-32.csv"));
+    assertEquals(List.of(StreamBenchCommand.CEILING, StreamBenchCommand.NAIVE, StreamBenchCommand.SEGSTREAM),
+        rows.stream().map(StreamBenchReport.Row::scenario).toList());
+    StreamBenchReport.Row ceiling = rows.get(0);
+    assertEquals("32x32", ceiling.size());
+    assertEquals(2, ceiling.batch());
+    assertTrue(ceiling.framesPerSecond() > 0 && ceiling.batchCallMs() > 0, ceiling.toString());
+    for (StreamBenchReport.Row kafka : rows.subList(1, 3)) {
+      // Counted from the poll that brought the 8th mask: at most the 24 after the warm-up ones.
+      assertTrue(kafka.frames() > 0 && kafka.frames() <= 24, kafka.toString());
+      assertEquals(0, kafka.deadLetters(), kafka.toString());
+      assertTrue(kafka.framesPerSecond() > 0, kafka.toString());
+      assertTrue(kafka.pacedFrames() >= 20, kafka.toString());
+      assertTrue(0 <= kafka.p50Ms() && kafka.p50Ms() <= kafka.p95Ms() && kafka.p95Ms() <= kafka.p99Ms()
+          && kafka.p99Ms() <= kafka.maxMs(), kafka.toString());
+    }
+    assertEquals(1, rows.get(1).streamThreads());
+    assertEquals(2, rows.get(2).streamThreads());
+    // The batcher's figures: batches of one or two frames, every frame through a model call.
+    StreamBenchReport.Row segstream = rows.get(2);
+    assertTrue(segstream.drainAvgBatch() >= 1 && segstream.drainAvgBatch() <= 2, segstream.toString());
+    assertTrue(segstream.pacedAvgBatch() >= 1 && segstream.pacedAvgBatch() <= 2, segstream.toString());
+    assertTrue(segstream.drainComputeMs() > 0, segstream.toString());
+
+    String md = Files.readString(out.resolve("stream-32.md"));
+    assertTrue(md.contains("| 32x32 | c-segstream |"), md);
+    assertTrue(md.contains("--max-batch-size 2"), md);
+    assertTrue(Files.readString(out.resolve("stream-results.md")).contains("| 32x32 | b-naive |"));
+  }
+}
