@@ -196,7 +196,6 @@ public final class StreamBenchCommand implements Callable<Integer> {
     String size = width + "x" + height;
     List<RgbImage> images = PredictorThroughput.frames(width, height, DISTINCT_FRAMES);
     List<StreamBenchReport.Row> rows = new ArrayList<>();
-    StreamBenchReport.Row ceiling = null;
     boolean warmUpNow = !jitWarmedUp && jitWarmupSeconds > 0
         && (scenarios.contains(NAIVE) || scenarios.contains(SEGSTREAM));
     if (scenarios.contains(CEILING) || scenarios.contains(NAIVE) || warmUpNow) {
@@ -206,8 +205,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
           String loadBefore = loadAverage();
           PredictorThroughput.Result result =
               PredictorThroughput.measure(single, width, height, setup.batch(), ceilingSeconds);
-          ceiling = StreamBenchReport.Row.ceiling(size, setup, result, loadBefore + " / " + loadAverage());
-          rows.add(ceiling);
+          rows.add(StreamBenchReport.Row.ceiling(size, setup, result, loadBefore + " / " + loadAverage()));
         }
         if (warmUpNow) {
           // A JVM running a broker, Kafka clients and Streams compiles code for minutes; the first
