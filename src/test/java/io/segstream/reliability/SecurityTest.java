@@ -259,7 +259,9 @@ class SecurityTest {
     assertEquals(List.of(), tally.lost());
     assertNoSecrets(output);
     assertTrue(output.contains("ssl.keystore.password=[hidden]"), "the config command ran and redacted");
-    assertTrue(output.contains("processor state REBALANCING -> RUNNING"), "the processor's log was captured");
+    // With several stream threads the masks can flow before the last thread's rebalance ends (the
+    // client turns RUNNING only then), so any state line proves the processor's log was captured.
+    assertTrue(output.contains("processor state CREATED -> REBALANCING"), "the processor's log was captured");
   }
 
   @Test
