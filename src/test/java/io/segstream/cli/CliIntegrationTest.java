@@ -15,7 +15,7 @@ import io.segstream.image.Images;
 import io.segstream.image.RgbImage;
 import io.segstream.model.GroundTruthSegmenter;
 import io.segstream.model.SyntheticScenes;
-import io.segstream.ops.EmbeddedKafkaBroker;
+import io.segstream.testing.EmbeddedBroker;
 import io.segstream.topology.SegstreamApp;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -31,10 +31,9 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -44,17 +43,7 @@ import picocli.CommandLine;
 @Timeout(180)
 class CliIntegrationTest {
 
-  private static EmbeddedKafkaBroker broker;
-
-  @BeforeAll
-  static void startBroker() {
-    broker = EmbeddedKafkaBroker.start();
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    broker.close();
-  }
+  @RegisterExtension static final EmbeddedBroker broker = new EmbeddedBroker();
 
   private static boolean sleep(long millis) throws InterruptedException {
     Thread.sleep(millis);

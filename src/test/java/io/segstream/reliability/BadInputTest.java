@@ -15,7 +15,7 @@ import io.segstream.image.ImageHeaders;
 import io.segstream.image.Images;
 import io.segstream.image.RgbImage;
 import io.segstream.model.SyntheticScenes;
-import io.segstream.ops.EmbeddedKafkaBroker;
+import io.segstream.testing.EmbeddedBroker;
 import io.segstream.topology.DeadLetters;
 import io.segstream.topology.SegstreamApp;
 import io.segstream.topology.TestSegmenters;
@@ -38,11 +38,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.KafkaStreams;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -59,23 +58,11 @@ class BadInputTest {
   private static final long MAX_FRAME_PIXELS = 128 * 128;
   private static final Instant CAPTURED = Instant.ofEpochMilli(1_750_000_000_000L);
 
-  private static EmbeddedKafkaBroker broker;
+  @RegisterExtension static final EmbeddedBroker broker = new EmbeddedBroker();
   private Map<String, Object> settings;
   private SegstreamConfig config;
   private Serde<ImageFrame> frameSerde;
   private SegstreamApp app;
-
-  @BeforeAll
-  static void startBroker() {
-    broker = EmbeddedKafkaBroker.start();
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    if (broker != null) {
-      broker.close();
-    }
-  }
 
   private void startProcessor() throws Exception {
     settings = Harness.freshSettings(broker.bootstrapServers(), GUARANTEE);

@@ -18,8 +18,8 @@ import io.segstream.inference.RetryingSegmenter;
 import io.segstream.inference.Segmentation;
 import io.segstream.inference.SegmentationException;
 import io.segstream.inference.Segmenter;
-import io.segstream.ops.EmbeddedKafkaBroker;
 import io.segstream.ops.InferenceMetrics;
+import io.segstream.testing.EmbeddedBroker;
 import io.segstream.topology.DeadLetters;
 import io.segstream.topology.SegstreamApp;
 import io.segstream.topology.TestSegmenters;
@@ -37,10 +37,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -52,19 +51,7 @@ import org.junit.jupiter.api.Timeout;
 class ModelFailureTest {
 
   private static final String GUARANTEE = "exactly_once_v2";
-  private static EmbeddedKafkaBroker broker;
-
-  @BeforeAll
-  static void startBroker() {
-    broker = EmbeddedKafkaBroker.start();
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    if (broker != null) {
-      broker.close();
-    }
-  }
+  @RegisterExtension static final EmbeddedBroker broker = new EmbeddedBroker();
 
   /** How the test model treats a frame; written into the frame's first pixel with the frame id. */
   private enum Behaviour { GOOD, FAILS_ONCE, ALWAYS_FAILS, BUG }

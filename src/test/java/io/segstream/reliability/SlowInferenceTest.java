@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.segstream.config.SegstreamConfig;
 import io.segstream.contracts.ImageEncoding;
 import io.segstream.inference.Segmenter;
-import io.segstream.ops.EmbeddedKafkaBroker;
+import io.segstream.testing.EmbeddedBroker;
 import io.segstream.topology.SegstreamApp;
 import io.segstream.topology.TestSegmenters;
 import java.time.Duration;
@@ -18,10 +18,9 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -38,19 +37,7 @@ class SlowInferenceTest {
   private static final int SMALL_POLL_INTERVAL_MS = 1000;
   private static final int FRAMES = 6;
 
-  private static EmbeddedKafkaBroker broker;
-
-  @BeforeAll
-  static void startBroker() {
-    broker = EmbeddedKafkaBroker.start();
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    if (broker != null) {
-      broker.close();
-    }
-  }
+  @RegisterExtension static final EmbeddedBroker broker = new EmbeddedBroker();
 
   /** The brightness model, taking {@link #INFERENCE} per frame. */
   private static Segmenter slowModel() {

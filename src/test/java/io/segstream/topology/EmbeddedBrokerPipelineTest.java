@@ -1,25 +1,12 @@
 package io.segstream.topology;
 
-import io.segstream.ops.EmbeddedKafkaBroker;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.segstream.testing.EmbeddedBroker;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The pipeline suite against a KRaft broker in this JVM. */
 class EmbeddedBrokerPipelineTest extends PipelineIntegrationTestBase {
 
-  private static EmbeddedKafkaBroker broker;
-
-  @BeforeAll
-  static void startBroker() {
-    broker = EmbeddedKafkaBroker.start();
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    if (broker != null) {
-      broker.close();
-    }
-  }
+  @RegisterExtension static final EmbeddedBroker broker = new EmbeddedBroker();
 
   @Override
   String bootstrapServers() {

@@ -1,0 +1,32 @@
+package io.segstream.testing;
+
+import io.segstream.ops.EmbeddedKafkaBroker;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * One in-JVM KRaft broker per test class:
+ * {@code @RegisterExtension static final EmbeddedBroker broker = new EmbeddedBroker();}
+ */
+public final class EmbeddedBroker implements BeforeAllCallback, AfterAllCallback {
+
+  private EmbeddedKafkaBroker broker;
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    broker = EmbeddedKafkaBroker.start();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    if (broker != null) {
+      broker.close();
+      broker = null;
+    }
+  }
+
+  public String bootstrapServers() {
+    return broker.bootstrapServers();
+  }
+}
