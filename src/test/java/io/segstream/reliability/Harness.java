@@ -3,6 +3,7 @@ package io.segstream.reliability;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.segstream.config.SegstreamConfig;
+import io.segstream.testing.FreshTopics;
 import io.segstream.contracts.ImageEncoding;
 import io.segstream.contracts.ImageFrame;
 import io.segstream.contracts.serde.AvroSerdes;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
@@ -63,15 +63,7 @@ final class Harness {
 
   /** Settings with fresh topics and application id, two partitions, commits as the guarantee implies. */
   static Map<String, Object> freshSettings(String bootstrap, String guarantee) {
-    String run = UUID.randomUUID().toString().substring(0, 8);
-    Map<String, Object> props = new HashMap<>();
-    props.put(SegstreamConfig.BOOTSTRAP_SERVERS, bootstrap);
-    props.put(SegstreamConfig.APPLICATION_ID, "segstream-rel-" + run);
-    props.put(SegstreamConfig.TOPIC_FRAMES, "frames-" + run);
-    props.put(SegstreamConfig.TOPIC_MASKS, "masks-" + run);
-    props.put(SegstreamConfig.TOPIC_AREAS, "areas-" + run);
-    props.put(SegstreamConfig.TOPIC_DLQ, "dlq-" + run);
-    props.put(SegstreamConfig.TOPIC_PARTITIONS, 2);
+    Map<String, Object> props = FreshTopics.settings(bootstrap, "segstream-rel");
     props.put(SegstreamConfig.PROCESSING_GUARANTEE, guarantee);
     return props;
   }

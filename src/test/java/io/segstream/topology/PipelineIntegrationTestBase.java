@@ -17,6 +17,7 @@ import io.segstream.image.MaskCodec;
 import io.segstream.inference.Segmenter;
 import io.segstream.model.GroundTruthSegmenter;
 import io.segstream.model.SyntheticScenes;
+import io.segstream.testing.FreshTopics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,15 +60,7 @@ abstract class PipelineIntegrationTestBase {
 
   /** A config with fresh topic names and application id, so tests never see each other's records. */
   private SegstreamConfig freshConfig(Map<String, Object> extra) {
-    String run = UUID.randomUUID().toString().substring(0, 8);
-    Map<String, Object> props = new HashMap<>();
-    props.put(SegstreamConfig.BOOTSTRAP_SERVERS, bootstrapServers());
-    props.put(SegstreamConfig.APPLICATION_ID, "segstream-it-" + run);
-    props.put(SegstreamConfig.TOPIC_FRAMES, "frames-" + run);
-    props.put(SegstreamConfig.TOPIC_MASKS, "masks-" + run);
-    props.put(SegstreamConfig.TOPIC_AREAS, "areas-" + run);
-    props.put(SegstreamConfig.TOPIC_DLQ, "dlq-" + run);
-    props.put(SegstreamConfig.TOPIC_PARTITIONS, 2);
+    Map<String, Object> props = FreshTopics.settings(bootstrapServers(), "segstream-it");
     props.put("num.stream.threads", 2);
     // Commit often so outputs show up promptly.
     props.put("commit.interval.ms", 100);
