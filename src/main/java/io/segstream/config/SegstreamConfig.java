@@ -15,6 +15,8 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every segstream setting, one documented constant each (Kafka's {@link ConfigDef} style).
@@ -26,6 +28,8 @@ import org.apache.kafka.common.config.ConfigDef.ValidString;
  * ({@code SEGSTREAM_KAFKA_SECURITY_PROTOCOL=SSL} is {@code security.protocol=SSL}).
  */
 public final class SegstreamConfig extends AbstractConfig {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SegstreamConfig.class);
 
   public static final String ENV_PREFIX = "SEGSTREAM_";
   public static final String ENV_KAFKA_PREFIX = "SEGSTREAM_KAFKA_";
@@ -47,7 +51,12 @@ public final class SegstreamConfig extends AbstractConfig {
   public static final String MAX_BATCH_SIZE = "max.batch.size";
   public static final String MAX_QUEUE_DELAY_MS = "max.queue.delay.ms";
   public static final String QUEUE_CAPACITY = "queue.capacity";
-  public static final String REQUEST_TIMEOUT_MS = "request.timeout.ms";
+  public static final String INFERENCE_TIMEOUT_MS = "inference.timeout.ms";
+  /**
+   * segstream's name for {@link #INFERENCE_TIMEOUT_MS} before it was renamed: it is Kafka's client
+   * request timeout and now reaches the Kafka clients as such.
+   */
+  static final String FORMER_INFERENCE_TIMEOUT_KEY = "request.timeout.ms";
   public static final String TF_INTRA_OP_THREADS = "tf.intra.op.threads";
   public static final String TF_INTER_OP_THREADS = "tf.inter.op.threads";
   public static final String MAX_FRAME_BYTES = "max.frame.bytes";
@@ -95,7 +104,7 @@ public final class SegstreamConfig extends AbstractConfig {
               "Longest a frame waits in the batcher for others to join its batch.")
           .define(QUEUE_CAPACITY, Type.INT, 64, Range.atLeast(1), Importance.LOW,
               "Frames the batcher queues before callers block (backpressure).")
-          .define(REQUEST_TIMEOUT_MS, Type.INT, 30_000, Range.atLeast(1), Importance.LOW,
+          .define(INFERENCE_TIMEOUT_MS, Type.INT, 30_000, Range.atLeast(1), Importance.LOW,
               "Longest a frame may wait for queue space and its result together; then it fails to the dead-letter topic.")
           .define(MODEL_RETRIES, Type.INT, 2, Range.between(0, 10), Importance.MEDIUM,
               "Further attempts for a frame whose inference failed (model error, timeout, out of memory) before it goes to the dead-letter topic.")
@@ -137,9 +146,27 @@ public final class SegstreamConfig extends AbstractConfig {
         file.load(in);
       }
       file.forEach((k, v) -> props.put(k.toString(), v.toString()));
+      if (file.containsKey(FORMER_INFERENCE_TIMEOUT_KEY)) {
+        LOG.warn(formerKeyNotice(propertiesFile + " sets " + FORMER_INFERENCE_TIMEOUT_KEY,
+            "it is passed to the Kafka clients as their request timeout"));
+      }
+    }
+    if (env.containsKey(envVar(FORMER_INFERENCE_TIMEOUT_KEY))) {
+      LOG.warn(formerKeyNotice(envVar(FORMER_INFERENCE_TIMEOUT_KEY), "segstream no longer reads it (Kafka's "
+          + "request timeout is " + ENV_KAFKA_PREFIX + "REQUEST_TIMEOUT_MS)"));
     }
     props.putAll(fromEnvironment(env));
     return new SegstreamConfig(props);
+  }
+
+  /**
+   * What a user hears who still sets {@code request.timeout.ms} (in a file) or its variable, from when
+   * it was segstream's inference timeout: {@code setting} says where, {@code effect} what it does now.
+   */
+  static String formerKeyNotice(String setting, String effect) {
+    return setting + ": " + effect + ". segstream's inference timeout (queue wait plus model call per frame) is "
+        + INFERENCE_TIMEOUT_MS + " (" + envVar(INFERENCE_TIMEOUT_MS) + "); before segstream 0.2 it was called "
+        + FORMER_INFERENCE_TIMEOUT_KEY + ". Rename the setting if the inference timeout is what you meant.";
   }
 
   /** The settings the environment overrides, by key. */
@@ -196,12 +223,12 @@ public final class SegstreamConfig extends AbstractConfig {
 
   /**
    * The longest one frame can spend in inference: each of its {@code 1 + model.retries} attempts
-   * waiting the whole {@code request.timeout.ms}, plus the retry backoffs ({@code
+   * waiting the whole {@code inference.timeout.ms}, plus the retry backoffs ({@code
    * model.retry.backoff.ms}, doubling). Poll and transaction timeouts are derived from it.
    */
   public Duration worstCaseInference() {
     int retries = getInt(MODEL_RETRIES);
-    Duration attempts = Duration.ofMillis(getInt(REQUEST_TIMEOUT_MS)).multipliedBy(retries + 1L);
+    Duration attempts = Duration.ofMillis(getInt(INFERENCE_TIMEOUT_MS)).multipliedBy(retries + 1L);
     return attempts.plus(Duration.ofMillis(getLong(MODEL_RETRY_BACKOFF_MS)).multipliedBy((1L << retries) - 1));
   }
 

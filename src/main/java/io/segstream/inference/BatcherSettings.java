@@ -36,6 +36,6 @@ public record BatcherSettings(
         maxBatch,
         Duration.ofMillis(config.getInt(SegstreamConfig.MAX_QUEUE_DELAY_MS)),
         config.getInt(SegstreamConfig.QUEUE_CAPACITY),
-        Duration.ofMillis(config.getInt(SegstreamConfig.REQUEST_TIMEOUT_MS)));
+        Duration.ofMillis(config.getInt(SegstreamConfig.INFERENCE_TIMEOUT_MS)));
   }
 }

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * transaction coordinator giving up on a stream thread (docs/reliability.md explains the choices).
  *
  * <p>One frame can take at most {@link SegstreamConfig#worstCaseInference} in the segment step: every attempt waiting the
- * full {@code request.timeout.ms} (the batcher's bound on queueing plus inference), plus the retry
+ * full {@code inference.timeout.ms} (the batcher's bound on queueing plus inference), plus the retry
  * backoffs. From that:
  *
  * <ul>
@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  *       {@value #POLL_MARGIN_MS} ms, so the group never evicts a thread that is waiting on the model
  *       (eviction would rebalance, and the same slow frames would evict the next owner too). Below
  *       that it is raised, with a warning: to detect a hung model sooner, lower {@code
- *       request.timeout.ms} or {@code model.retries}, which bound the hang itself.
+ *       inference.timeout.ms} or {@code model.retries}, which bound the hang itself.
  *   <li>Under exactly-once, {@code transaction.timeout.ms} is at least one worst-case frame plus
  *       {@value #TRANSACTION_MARGIN_MS} ms, so a transaction holding a slow frame is not aborted by
  *       the coordinator (which would fence the producer and rebalance). It is not raised further: it
@@ -72,7 +72,7 @@ final class PollSettings {
       LOG.warn("raising {}={} to {}: {} records per poll of up to {} ms each ({} x {} ms plus backoff) "
               + "must fit, or the group evicts threads waiting on the model",
           pollIntervalKey, pollInterval, pollFloor, pollRecords, frameMs,
-          config.getInt(SegstreamConfig.MODEL_RETRIES) + 1, config.getInt(SegstreamConfig.REQUEST_TIMEOUT_MS));
+          config.getInt(SegstreamConfig.MODEL_RETRIES) + 1, config.getInt(SegstreamConfig.INFERENCE_TIMEOUT_MS));
       setConsumerSetting(props, pollIntervalKey, pollFloor);
     }
 

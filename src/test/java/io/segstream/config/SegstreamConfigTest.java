@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,9 +44,30 @@ class SegstreamConfigTest {
 
   @Test
   void everyKeyHasAnEnvironmentVariable() {
-    assertEquals("SEGSTREAM_TOPIC_FRAMES", SegstreamConfig.envVar(SegstreamConfig.TOPIC_FRAMES));
-    assertEquals(
-        "SEGSTREAM_MAX_QUEUE_DELAY_MS", SegstreamConfig.envVar(SegstreamConfig.MAX_QUEUE_DELAY_MS));
+    Map<String, String> env = new HashMap<>();
+    for (String key : SegstreamConfig.CONFIG.names()) {
+      env.put(SegstreamConfig.envVar(key), "from-env-" + key);
+    }
+    Map<String, String> overridden = SegstreamConfig.fromEnvironment(env);
+    for (String key : SegstreamConfig.CONFIG.names()) {
+      assertEquals("from-env-" + key, overridden.get(key), key + " is not read from " + SegstreamConfig.envVar(key));
+    }
+    assertEquals(SegstreamConfig.CONFIG.names().size(), overridden.size());
+  }
+
+  @Test
+  void requestTimeoutIsKafkasAgainAndTheInferenceTimeoutHasItsOwnName(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("old.properties");
+    Files.writeString(file, "request.timeout.ms=2000\n");
+    SegstreamConfig config = SegstreamConfig.load(file, Map.of());
+
+    assertEquals("2000", config.kafkaPassThrough().get("request.timeout.ms"));
+    assertEquals("2000", config.kafkaClientSettings(ProducerConfig.configNames()).get("request.timeout.ms"));
+    assertEquals(30_000, config.getInt(SegstreamConfig.INFERENCE_TIMEOUT_MS));
+    assertEquals(false, SegstreamConfig.CONFIG.names().contains("request.timeout.ms"));
+    String notice = SegstreamConfig.formerKeyNotice(file + " sets request.timeout.ms", "passed to Kafka");
+    assertEquals(true, notice.contains("inference.timeout.ms") && notice.contains("SEGSTREAM_INFERENCE_TIMEOUT_MS"),
+        notice);
   }
 
   @Test

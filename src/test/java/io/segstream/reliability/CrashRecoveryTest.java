@@ -92,7 +92,7 @@ class CrashRecoveryTest {
     settings.put("heartbeat.interval.ms", 1000);
     // A small worst-case frame keeps the exactly-once transaction timeout, and so how long the killed
     // instance's open transaction blocks read_committed readers, at Kafka Streams' 10 s.
-    settings.put(SegstreamConfig.REQUEST_TIMEOUT_MS, 2000);
+    settings.put(SegstreamConfig.INFERENCE_TIMEOUT_MS, 2000);
     settings.put(SegstreamConfig.MODEL_RETRIES, 0);
     SegstreamConfig config = new SegstreamConfig(settings);
     Map<String, Object> client = Harness.client(settings);

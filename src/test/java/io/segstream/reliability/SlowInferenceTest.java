@@ -56,7 +56,7 @@ class SlowInferenceTest {
     Map<String, Object> settings = Harness.freshSettings(broker.bootstrapServers(), GUARANTEE);
     settings.put("num.stream.threads", 2);
     // A frame may legitimately take up to 2 s (the request timeout), yet the configured interval is 1 s.
-    settings.put(SegstreamConfig.REQUEST_TIMEOUT_MS, 2000);
+    settings.put(SegstreamConfig.INFERENCE_TIMEOUT_MS, 2000);
     settings.put(SegstreamConfig.MODEL_RETRIES, 0);
     settings.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, SMALL_POLL_INTERVAL_MS);
     return settings;

@@ -36,7 +36,7 @@ class PollSettingsTest {
     // Defaults: 3 attempts of 30 s, backoff 100 + 200 ms.
     assertEquals(Duration.ofMillis(90_300), config.worstCaseInference());
     assertEquals(Duration.ofMillis(4 * 1000 + 100 + 200 + 400),
-        new SegstreamConfig(Map.of(SegstreamConfig.REQUEST_TIMEOUT_MS, 1000, SegstreamConfig.MODEL_RETRIES, 3))
+        new SegstreamConfig(Map.of(SegstreamConfig.INFERENCE_TIMEOUT_MS, 1000, SegstreamConfig.MODEL_RETRIES, 3))
             .worstCaseInference());
   }
 
@@ -50,14 +50,14 @@ class PollSettingsTest {
 
   @Test
   void kafkasDefaultStaysWhenTheFloorIsLower() {
-    Properties props = props(Map.of(SegstreamConfig.REQUEST_TIMEOUT_MS, 1000, SegstreamConfig.MODEL_RETRIES, 0));
+    Properties props = props(Map.of(SegstreamConfig.INFERENCE_TIMEOUT_MS, 1000, SegstreamConfig.MODEL_RETRIES, 0));
     assertEquals(300_000, mainConsumer(props, "max.poll.interval.ms"));
   }
 
   @Test
   void aTooSmallPollIntervalIsRaisedToTheFloorAndALargerOneKept() {
     Map<String, Object> settings = new HashMap<>(Map.of(
-        SegstreamConfig.REQUEST_TIMEOUT_MS, 2000, SegstreamConfig.MODEL_RETRIES, 1,
+        SegstreamConfig.INFERENCE_TIMEOUT_MS, 2000, SegstreamConfig.MODEL_RETRIES, 1,
         SegstreamConfig.MODEL_RETRY_BACKOFF_MS, 0L,
         "max.poll.interval.ms", "1000", "consumer.max.poll.records", "3"));
     Properties raised = props(settings);
@@ -75,10 +75,10 @@ class PollSettingsTest {
     assertEquals(100L, new StreamsConfig(props).getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
 
     Properties fast = props(Map.of(SegstreamConfig.PROCESSING_GUARANTEE, "exactly_once_v2",
-        SegstreamConfig.REQUEST_TIMEOUT_MS, 1000, SegstreamConfig.MODEL_RETRIES, 0));
+        SegstreamConfig.INFERENCE_TIMEOUT_MS, 1000, SegstreamConfig.MODEL_RETRIES, 0));
     assertEquals(11_000, producer(fast, "transaction.timeout.ms"));
     Properties larger = props(Map.of(SegstreamConfig.PROCESSING_GUARANTEE, "exactly_once_v2",
-        SegstreamConfig.REQUEST_TIMEOUT_MS, 1000, SegstreamConfig.MODEL_RETRIES, 0,
+        SegstreamConfig.INFERENCE_TIMEOUT_MS, 1000, SegstreamConfig.MODEL_RETRIES, 0,
         "producer.transaction.timeout.ms", "60000"));
     assertEquals(60_000, producer(larger, "transaction.timeout.ms"));
   }
