@@ -2,13 +2,11 @@ package io.segstream.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.segstream.config.SegstreamConfig;
 import io.segstream.contracts.ImageEncoding;
 import io.segstream.contracts.ImageFrame;
 import io.segstream.contracts.serde.AvroSerdes;
-import io.segstream.image.Ffmpeg;
 import io.segstream.image.FfmpegTest;
 import io.segstream.image.FrameDecoder;
 import io.segstream.image.Images;
@@ -114,8 +112,7 @@ class CliIntegrationTest {
 
   @Test
   void ffmpegPipedIntoProduceStdinSendsEveryVideoFrame() throws Exception {
-    assumeTrue(new Ffmpeg("ffmpeg").version().isPresent(), "ffmpeg is not installed (apt-get install ffmpeg)");
-    assumeTrue(Files.isReadable(FfmpegTest.VTEST), FfmpegTest.VTEST + " missing (apt-get install opencv-doc)");
+    FfmpegTest.requireFfmpegAndVideo();
     // ffmpeg -i vtest.avi -vf scale=192:144 -frames:v 5 -f image2pipe -c:v mjpeg - | segstream produce --stdin
     Process ffmpeg = new ProcessBuilder("ffmpeg", "-nostdin", "-loglevel", "error", "-i", FfmpegTest.VTEST.toString(),
         "-vf", "scale=192:144", "-frames:v", "5", "-f", "image2pipe", "-c:v", "mjpeg", "-")

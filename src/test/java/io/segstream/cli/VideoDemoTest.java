@@ -2,7 +2,6 @@ package io.segstream.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.segstream.image.Ffmpeg;
 import io.segstream.image.FfmpegTest;
@@ -10,6 +9,7 @@ import io.segstream.image.Images;
 import io.segstream.image.RgbImage;
 import io.segstream.inference.ColourModel;
 import io.segstream.model.tfjs.TfjsGraphModelImporter;
+import io.segstream.testing.Material;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -38,8 +38,7 @@ class VideoDemoTest {
 
   @BeforeEach
   void requireFfmpegAndVideo() {
-    assumeTrue(new Ffmpeg("ffmpeg").version().isPresent(), "ffmpeg is not installed (apt-get install ffmpeg)");
-    assumeTrue(Files.isReadable(FfmpegTest.VTEST), FfmpegTest.VTEST + " missing (apt-get install opencv-doc)");
+    FfmpegTest.requireFfmpegAndVideo();
   }
 
   @Test
@@ -92,7 +91,7 @@ class VideoDemoTest {
 
   @Test
   void theSelfieModelFindsPeopleInACloseCropOfTheScene(@TempDir Path dir) throws Exception {
-    assumeTrue(Files.isRegularFile(SELFIE_JSON), "selfie model not fetched: run scripts/fetch-selfie.sh");
+    Material.require(Files.isRegularFile(SELFIE_JSON), "selfie model not fetched: run scripts/fetch-selfie.sh");
     Path model = dir.resolve("selfie");
     TfjsGraphModelImporter.importModel(TfjsGraphModelImporter.Request.of(
         SELFIE_JSON, model, "selfie", "1", List.of("background", "person")));

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.segstream.contracts.ImageEncoding;
 import io.segstream.model.SyntheticScenes;
+import io.segstream.testing.Material;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,10 +34,17 @@ public class FfmpegTest {
 
   private final Ffmpeg ffmpeg = new Ffmpeg("ffmpeg");
 
+  /** For every test that decodes {@link #VTEST}: skips without ffmpeg or the video (fails under CI). */
+  public static void requireFfmpegAndVideo() {
+    Material.require(new Ffmpeg("ffmpeg").version().isPresent(),
+        "ffmpeg is not installed (scripts/fetch-test-photos.sh, or apt-get install ffmpeg)");
+    Material.require(Files.isReadable(VTEST),
+        VTEST + " missing (scripts/fetch-test-photos.sh, or apt-get install opencv-doc)");
+  }
+
   @BeforeEach
-  void requireFfmpegAndVideo() {
-    assumeTrue(ffmpeg.version().isPresent(), "ffmpeg is not installed (apt-get install ffmpeg)");
-    assumeTrue(Files.isReadable(VTEST), VTEST + " missing (apt-get install opencv-doc)");
+  void requireMaterial() {
+    requireFfmpegAndVideo();
   }
 
   @Test

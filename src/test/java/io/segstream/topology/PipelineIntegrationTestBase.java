@@ -3,7 +3,6 @@ package io.segstream.topology;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.segstream.cli.SegmenterFactory;
 import io.segstream.config.SegstreamConfig;
@@ -18,6 +17,7 @@ import io.segstream.inference.Segmenter;
 import io.segstream.model.GroundTruthSegmenter;
 import io.segstream.model.SyntheticScenes;
 import io.segstream.testing.FreshTopics;
+import io.segstream.testing.Material;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -173,7 +173,8 @@ abstract class PipelineIntegrationTestBase {
   @Test
   void realModelSegmentsSyntheticFrames() throws Exception {
     Path modelDir = Paths.get(System.getProperty("segstream.repo.dir", "."), "models", "fcn-default");
-    assumeTrue(Files.isDirectory(modelDir), "no trained model at " + modelDir);
+    Material.require(Files.isDirectory(modelDir), 
+        "no trained model at " + modelDir + " (models/fcn-default is committed: is the checkout complete?)");
     SegstreamConfig config = freshConfig(Map.of(SegstreamConfig.MODEL_DIR, modelDir.toString()));
     Topics topics = Topics.fromConfig(config);
     SyntheticScenes scenes = new SyntheticScenes();

@@ -3,7 +3,6 @@ package io.segstream.model.tfjs;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.inference.Predictor;
 import ai.djl.modality.cv.Image;
@@ -16,6 +15,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
 import io.segstream.inference.TensorFlowRuntime;
+import io.segstream.testing.Material;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +66,7 @@ class SelfieSegmentationTest {
 
   @BeforeEach
   void requireModel() {
-    assumeTrue(model != null,
+    Material.require(model != null,
         "selfie model not fetched (" + SELFIE_JSON + " missing): run scripts/fetch-selfie.sh");
   }
 
@@ -113,7 +113,7 @@ class SelfieSegmentationTest {
 
   private static Image photo(String name) throws Exception {
     Path file = PHOTOS.resolve(name);
-    assumeTrue(Files.isRegularFile(file), file + " missing: run scripts/fetch-test-photos.sh");
+    Material.require(Files.isRegularFile(file), file + " missing: run scripts/fetch-test-photos.sh");
     return ImageFactory.getInstance().fromFile(file);
   }
 
