@@ -28,7 +28,7 @@ public final class ApicurioRegistryExtension implements ExecutionCondition, Para
   public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
     Started started = started(context);
     return Material.condition(started.registry() != null,
-        "real Apicurio Registry unavailable: " + started.failure() + " (scripts/fetch-apicurio.sh fetches it)");
+        "real Apicurio Registry unavailable: " + started.failure());
   }
 
   @Override
