@@ -197,6 +197,9 @@ class CliIntegrationTest {
     String summary = Files.readString(dir.resolve("summary.txt"));
     assertTrue(summary.contains("masks received:     10"), summary);
     assertTrue(summary.contains("mean IoU:           1.0000"), summary);
+    // Cameras are live by default: the latency is capture to mask at the cameras' rate, not queueing.
+    assertTrue(summary.matches("(?s).*end-to-end latency: p50 \\d+ ms, p95 \\d+ ms, p99 \\d+ ms \\(capture to mask read; "
+        + "each of 2 camera\\(s\\) live at 25\\.0 frames/s, 50\\.0 in all\\).*"), summary);
     try (Stream<Path> files = Files.list(dir.resolve("overlays"))) {
       assertEquals(3, files.count());
     }
