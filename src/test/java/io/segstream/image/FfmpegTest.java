@@ -12,7 +12,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,8 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 public class FfmpegTest {
 
   /** The test video: a system property can point elsewhere. */
-  public static final Path VTEST = Paths.get(System.getProperty("segstream.photos.dir",
-      "/usr/share/doc/opencv-doc/examples/data")).resolve("vtest.avi");
+  public static final Path VTEST = TestPhotos.DIR.resolve("vtest.avi");
 
   private final Ffmpeg ffmpeg = new Ffmpeg("ffmpeg");
 

@@ -14,6 +14,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
+import io.segstream.image.TestPhotos;
 import io.segstream.inference.TensorFlowRuntime;
 import io.segstream.testing.Material;
 import java.io.OutputStream;
@@ -42,8 +43,7 @@ class SelfieSegmentationTest {
 
   private static final Path REPO = Paths.get(System.getProperty("segstream.repo.dir", "."));
   private static final Path SELFIE_JSON = REPO.resolve(".cache/human-models/selfie.json");
-  private static final Path PHOTOS = Paths.get(
-      System.getProperty("segstream.photos.dir", "/usr/share/doc/opencv-doc/examples/data"));
+  private static final Path PHOTOS = TestPhotos.DIR;
 
   @TempDir static Path modelDir;
   private static ZooModel<NDList, NDList> model;
