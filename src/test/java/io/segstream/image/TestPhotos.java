@@ -1,7 +1,6 @@
 package io.segstream.image;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
+import io.segstream.testing.Material;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,10 +18,10 @@ public final class TestPhotos {
 
   private TestPhotos() {}
 
-  /** The file's bytes; the test is skipped, with the reason, when it is missing. */
+  /** The file's bytes; missing, the test skips or (under CI) fails with the reason: {@link Material}. */
   public static byte[] read(String name) throws IOException {
     Path file = DIR.resolve(name);
-    assumeTrue(Files.isRegularFile(file), file + " missing: run scripts/fetch-test-photos.sh");
+    Material.require(Files.isRegularFile(file), file + " missing: run scripts/fetch-test-photos.sh");
     return Files.readAllBytes(file);
   }
 }
