@@ -253,6 +253,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
       System.err.printf(Locale.ROOT, "%s %s: %.1f frames/s; latency at %.1f frames/s (%d frames)%n",
           size, name, throughput.framesPerSecond(), rate, latencyFrames);
       StreamScenario.Latency latency = scenario.paced(rate, latencyFrames);
+      scenario.unreadableReport().ifPresent(report -> System.err.println(size + " " + name + ": " + report));
       return StreamBenchReport.Row.kafka(name, size, setup, encoding, threads, throughput, latency,
           loadBefore + " / " + loadAverage());
     }
