@@ -66,7 +66,7 @@ public final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin ConfigOptions configOptions;
 
-  @Option(names = "--model", defaultValue = "models/fcn-default", paramLabel = "DIR",
+  @Option(names = "--model", defaultValue = SegstreamConfig.DEFAULT_MODEL_DIR, paramLabel = "DIR",
       description = "Model directory (SavedModel + segstream-model.properties). Default: ${DEFAULT-VALUE}.")
   Path model;
 

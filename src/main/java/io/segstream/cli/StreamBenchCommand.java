@@ -67,7 +67,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
   @Mixin ConfigOptions configOptions;
 
   @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: ${DEFAULT-VALUE}).")
-  Path modelDir = Path.of("models/fcn-default");
+  Path modelDir = Path.of(SegstreamConfig.DEFAULT_MODEL_DIR);
 
   @Option(names = "--size", split = ",", description = "Frame sizes, N (square) or WxH (default: ${DEFAULT-VALUE}).")
   List<String> sizes = List.of("128");
@@ -130,6 +130,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
           "need --frames >= 1, --warmup-frames >= 0, --load > 0 and --latency-seconds > 0");
     }
     SegstreamCli.defaultKafkaLogLevel("error");
+    modelDir = CliPaths.modelDir(modelDir);
     ModelConfig model = ModelConfig.load(modelDir);
     SegstreamConfig settings = configOptions.load(Map.of(SegstreamConfig.MODEL_DIR, modelDir.toString()));
     int batch = maxBatchSize != null ? maxBatchSize : settings.getInt(SegstreamConfig.MAX_BATCH_SIZE);

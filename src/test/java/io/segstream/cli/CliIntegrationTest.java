@@ -5,17 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.segstream.config.SegstreamConfig;
-import io.segstream.contracts.MaskEncoding;
 import io.segstream.contracts.SegmentationMask;
 import io.segstream.image.FrameEncoder;
 import io.segstream.image.MaskCodec;
 import io.segstream.image.OverlayRenderer;
 import io.segstream.testing.FreshTopics;
+import io.segstream.testing.Masks;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import io.segstream.contracts.ImageEncoding;
 import io.segstream.contracts.ImageFrame;
 import io.segstream.contracts.serde.AvroSerdes;
@@ -132,18 +129,11 @@ class CliIntegrationTest {
     SyntheticScenes scenes = new SyntheticScenes();
     FrameEncoder encoder = new FrameEncoder(ImageEncoding.PNG);
     byte[] garbage = "not an Avro record".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()), new StringSerializer(),
-        new ByteArraySerializer())) {
+    try (KafkaProducer<String, byte[]> producer = broker.rawProducer()) {
       for (long seq = 0; seq < 2; seq++) {
         SyntheticScenes.Scene scene = scenes.generate(700 + seq, 24, 16);
         ImageFrame frame = encoder.frame("cam", seq, java.time.Instant.now(), scene.image(), Map.of());
-        SegmentationMask mask = SegmentationMask.newBuilder().setStreamId("cam").setFrameSeq(seq)
-            .setCaptureTimestamp(frame.getCaptureTimestamp()).setModelName("truth").setModelVersion("1")
-            .setWidth(24).setHeight(16).setClassLabels(SyntheticScenes.CLASS_LABELS)
-            .setMaskEncoding(MaskEncoding.PNG_GRAY8)
-            .setMask(java.nio.ByteBuffer.wrap(MaskCodec.encodePng(24, 16, scene.labels())))
-            .setInferenceLatencyMs(0).setProcessingLatencyMs(0).build();
+        SegmentationMask mask = Masks.of("cam", seq, 24, 16, scene.labels());
         producer.send(new ProducerRecord<>(framesTopic, 0, "cam",
             serdes.forValues(ImageFrame.class).serializer().serialize(framesTopic, frame)));
         producer.send(new ProducerRecord<>(masksTopic, 0, "cam",

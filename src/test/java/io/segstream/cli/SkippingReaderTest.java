@@ -12,6 +12,7 @@ import io.segstream.contracts.serde.AvroSerdes;
 import io.segstream.contracts.serde.SchemaRegistryUnavailableException;
 import io.segstream.image.FrameEncoder;
 import io.segstream.model.SyntheticScenes;
+import io.segstream.testing.Masks;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
@@ -36,10 +37,7 @@ class SkippingReaderTest {
   @Test
   void readsGoodRecordsAndSkipsAndCountsTombstonesAndRecordsOfAnotherShape() {
     SkippingReader<ImageFrame> reader = SkippingReader.of(SERDES, "frames", ImageFrame.class);
-    SegmentationMask mask = SegmentationMask.newBuilder().setStreamId("cam").setFrameSeq(1)
-        .setCaptureTimestamp(Instant.EPOCH).setModelName("m").setModelVersion("1").setWidth(1).setHeight(1)
-        .setClassLabels(java.util.List.of("background")).setMaskEncoding(io.segstream.contracts.MaskEncoding.PNG_GRAY8).setMask(java.nio.ByteBuffer.wrap(new byte[1]))
-        .setInferenceLatencyMs(0).setProcessingLatencyMs(0).build();
+    SegmentationMask mask = Masks.of("cam", 1, 1, 1, new byte[1]);
     byte[] maskBytes = SERDES.forValues(SegmentationMask.class).serializer().serialize("masks", mask);
 
     assertEquals(0, reader.read(record(0, frameBytes(0))).getFrameSeq());

@@ -16,10 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -46,9 +43,7 @@ class StreamScenarioTest {
     }
     try (StreamScenario scenario = new StreamScenario(new SegstreamConfig(settings), oracle, null, images,
             ImageEncoding.PNG, Duration.ofSeconds(120));
-        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
-            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
-            new StringSerializer(), new ByteArraySerializer())) {
+        KafkaProducer<String, byte[]> producer = broker.rawProducer()) {
       sendJunk(producer, masksTopic);
       StreamScenario.Throughput drained = scenario.drainBacklog(0, 4);
       assertEquals(4, drained.frames(), drained.toString());
