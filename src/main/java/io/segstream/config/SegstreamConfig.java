@@ -46,6 +46,8 @@ public final class SegstreamConfig extends AbstractConfig {
   public static final String TOPIC_REPLICATION_FACTOR = "topic.replication.factor";
   public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
   public static final String MODEL_DIR = "model.dir";
+  /** The model the checkout and the image ship; the CLI finds it from any working directory. */
+  public static final String DEFAULT_MODEL_DIR = "models/fcn-default";
   public static final String DEVICES = "devices";
   public static final String INSTANCES_PER_DEVICE = "instances.per.device";
   public static final String MAX_BATCH_SIZE = "max.batch.size";
@@ -92,8 +94,9 @@ public final class SegstreamConfig extends AbstractConfig {
               "Replication factor of topics segstream creates; -1 takes the broker's default.")
           .define(SCHEMA_REGISTRY_URL, Type.STRING, "", Importance.MEDIUM,
               "Confluent-compatible schema registry (e.g. Apicurio's ccompat API). Empty: Avro single-object encoding, no registry.")
-          .define(MODEL_DIR, Type.STRING, "models/fcn-default", Importance.HIGH,
-              "Directory holding the SavedModel and its segstream-model.properties.")
+          .define(MODEL_DIR, Type.STRING, DEFAULT_MODEL_DIR, Importance.HIGH,
+              "Directory holding the SavedModel and its segstream-model.properties. Relative: to the working directory;"
+                  + " the default, when the working directory has none, is the installation's ($SEGSTREAM_HOME, or beside or above segstream.jar).")
           .define(DEVICES, Type.STRING, "auto", Importance.MEDIUM,
               "Where model instances run: auto, cpu, or a list such as gpu:0,gpu:1.")
           .define(INSTANCES_PER_DEVICE, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM,
