@@ -41,7 +41,7 @@ class StreamScenarioTest {
       oracle.register(scene);
       images.add(scene.image());
     }
-    try (StreamScenario scenario = new StreamScenario(new SegstreamConfig(settings), oracle, null, images,
+    try (StreamScenario scenario = new StreamScenario(new SegstreamConfig(settings), oracle, null, null, images,
             ImageEncoding.PNG, Duration.ofSeconds(120));
         KafkaProducer<String, byte[]> producer = broker.rawProducer()) {
       sendJunk(producer, masksTopic);
