@@ -30,7 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Two things this build of Apicurio cannot require, so they are checked against the fake registry
  * only ({@link RegistryCredentialsAndTlsTest}): client certificates ({@code quarkus.http.ssl.client-auth}
  * is fixed to {@code NONE} when Apicurio is built; set at run time, Quarkus ignores it with a warning)
- * and bearer tokens (Apicurio checks those with an OpenID Connect provider).
+ * and bearer tokens (Apicurio checks those through Quarkus OIDC, which wants a reachable OpenID Connect
+ * provider: with only a local {@code quarkus.oidc.public-key} it still asks the provider its build names
+ * and answers 500, and without a provider URL it does not start).
  */
 class ApicurioRegistrySecurityTest {
 
