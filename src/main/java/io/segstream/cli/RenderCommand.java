@@ -8,15 +8,20 @@ import io.segstream.image.FrameDecoder;
 import io.segstream.image.FrameRejectedException;
 import io.segstream.image.MaskCodec;
 import io.segstream.image.RgbImage;
+import io.segstream.image.Ffmpeg;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -28,11 +33,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** Turns the masks topic into pictures: each mask blended over its frame, as PNG files. */
+/**
+ * Turns the masks topic into pictures: each mask blended over its frame, as PNG files, and for one
+ * camera, on request, a video of its overlays in frame order (ffmpeg).
+ */
 @Command(
     name = "render",
     mixinStandardHelpOptions = true,
-    description = "Consume masks (and their frames) and write colourised overlay PNGs.")
+    description = "Consume masks (and their frames) and write colourised overlay PNGs, or a camera's MP4.")
 public final class RenderCommand implements Callable<Integer> {
 
   /** Frames kept while waiting for their masks (and masks while waiting for their frames). */
@@ -41,8 +49,23 @@ public final class RenderCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin ConfigOptions configOptions;
 
-  @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "Folder for the PNG files.")
+  @Option(names = {"-o", "--output"}, paramLabel = "DIR",
+      description = "Folder for the PNG files. Needed unless --video is given (its PNGs are then temporary).")
   Path output;
+
+  @Option(names = "--video", paramLabel = "FILE",
+      description = "Also write one camera's overlays, in frame order, as a video (.mp4: H.264; .gif) with ffmpeg.")
+  Path video;
+
+  @Option(names = "--stream-id", paramLabel = "ID",
+      description = "The camera whose overlays go into --video; needed when the masks come from several.")
+  String videoStreamId;
+
+  @Option(names = "--fps", defaultValue = "10", description = "Frame rate of --video. Default: ${DEFAULT-VALUE}.")
+  double videoFps;
+
+  @Option(names = "--ffmpeg", defaultValue = "ffmpeg", description = "ffmpeg executable for --video.")
+  String ffmpegExecutable;
 
   @Option(names = "--masks-only", description = "Do not read frames; write the colourised masks alone.")
   boolean masksOnly;
@@ -69,7 +92,14 @@ public final class RenderCommand implements Callable<Integer> {
     SkippingReader<ImageFrame> frames = SkippingReader.of(serdes, framesTopic, ImageFrame.class);
     FrameDecoder decoder = new FrameDecoder(
         config.getInt(SegstreamConfig.MAX_FRAME_BYTES), config.getLong(SegstreamConfig.MAX_FRAME_PIXELS));
-    OverlayFiles files = new OverlayFiles(output);
+    if (output == null && video == null) {
+      throw new IllegalArgumentException("give --output DIR for PNG files, or --video FILE, or both");
+    }
+    if (video != null && !(videoFps > 0)) {
+      throw new IllegalArgumentException("--fps must be positive, got " + videoFps);
+    }
+    Path pngDir = output != null ? output : Files.createTempDirectory("segstream-render-");
+    OverlayFiles files = new OverlayFiles(pngDir);
     Map<FrameId, ImageFrame> waitingFrames = new Lru<>();
     Map<FrameId, SegmentationMask> waitingMasks = new Lru<>();
     long written = 0;
@@ -139,11 +169,47 @@ public final class RenderCommand implements Callable<Integer> {
       written += render(files, decoder, null, mask) ? 1 : 0;
     }
     PrintWriter err = spec.commandLine().getErr();
-    err.printf("wrote %d overlays to %s%n", written, output);
+    err.printf("wrote %d overlays%s%n", written, output != null ? " to " + output : "");
     masks.report().ifPresent(err::println);
     frames.report().ifPresent(err::println);
     err.flush();
+    try {
+      if (video != null) {
+        writeVideo(files);
+      }
+    } finally {
+      if (output == null) {
+        deleteRecursively(pngDir);
+      }
+    }
     return 0;
+  }
+
+  /** The chosen camera's overlays, in frame order, through ffmpeg into {@link #video}. */
+  private void writeVideo(OverlayFiles files) throws IOException {
+    Map<String, SortedMap<Long, Path>> byCamera = files.written();
+    String camera = videoStreamId;
+    if (camera == null) {
+      if (byCamera.size() != 1) {
+        throw new IllegalArgumentException("--video needs --stream-id: the masks come from "
+            + (byCamera.isEmpty() ? "no camera" : byCamera.size() + " cameras " + byCamera.keySet()));
+      }
+      camera = byCamera.keySet().iterator().next();
+    }
+    SortedMap<Long, Path> overlays = byCamera.get(camera);
+    if (overlays == null) {
+      throw new IllegalArgumentException("no masks of camera '" + camera + "'; cameras seen: " + byCamera.keySet());
+    }
+    new Ffmpeg(ffmpegExecutable).animate(List.copyOf(overlays.values()), videoFps, video);
+    spec.commandLine().getErr().printf("wrote %s: %d frames of camera %s at %s fps%n", video, overlays.size(), camera, videoFps);
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    }
   }
 
   private static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       ModelCommand.class,
       DemoCommand.class,
       RunCommand.class,
+      BrokerCommand.class,
       ProduceCommand.class,
       RenderCommand.class,
       TrainCommand.class,

@@ -15,6 +15,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import io.segstream.contracts.ImageEncoding;
 import io.segstream.contracts.ImageFrame;
 import io.segstream.contracts.serde.AvroSerdes;
+import io.segstream.image.Ffmpeg;
 import io.segstream.image.FfmpegTest;
 import io.segstream.image.FrameDecoder;
 import io.segstream.image.Images;
@@ -22,6 +23,7 @@ import io.segstream.image.RgbImage;
 import io.segstream.model.GroundTruthSegmenter;
 import io.segstream.model.SyntheticScenes;
 import io.segstream.testing.EmbeddedBroker;
+import io.segstream.testing.Material;
 import io.segstream.topology.SegstreamApp;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -170,6 +172,54 @@ class CliIntegrationTest {
         + ": 1 null (tombstone), 1 not an ImageFrame (first at partition 0 offset 2: "), report);
     assertTrue(report.contains("skipped 2 unreadable records on " + masksTopic
         + ": 1 null (tombstone), 1 not a SegmentationMask (first at partition 0 offset 2: "), report);
+  }
+
+  @Test
+  void renderWritesOneCamerasOverlaysAsAnMp4(@TempDir Path dir) throws Exception {
+    Material.require(new Ffmpeg("ffmpeg").version().isPresent(), "ffmpeg is not installed (apt-get install ffmpeg)");
+    Material.require(new Ffmpeg("ffprobe").version().isPresent(), "ffprobe is not installed (apt-get install ffmpeg)");
+    String bootstrap = "bootstrap.servers=" + broker.bootstrapServers();
+    String[] topics = {"-D", "topic.frames=mp4-frames", "-D", "topic.masks=mp4-masks", "-D", "topic.areas=mp4-areas",
+        "-D", "topic.dlq=mp4-dlq", "-D", "application.id=mp4-test"};
+    SyntheticScenes scenes = new SyntheticScenes();
+    GroundTruthSegmenter oracle = new GroundTruthSegmenter();
+    for (int i = 0; i < 7; i++) {
+      oracle.register(scenes.generate(700 + i, 64, 48));
+    }
+    assertEquals(0, run(new ProduceCommand(), concat(topics, "-D", bootstrap, "--synthetic", "5", "--seed", "700",
+        "--width", "64", "--height", "48", "--stream-id", "door")));
+    assertEquals(0, run(new ProduceCommand(), concat(topics, "-D", bootstrap, "--synthetic", "2", "--seed", "705",
+        "--width", "64", "--height", "48", "--stream-id", "yard")));
+    SegstreamConfig config = new SegstreamConfig(Map.of(SegstreamConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers(),
+        SegstreamConfig.TOPIC_FRAMES, "mp4-frames", SegstreamConfig.TOPIC_MASKS, "mp4-masks",
+        SegstreamConfig.TOPIC_AREAS, "mp4-areas", SegstreamConfig.TOPIC_DLQ, "mp4-dlq",
+        SegstreamConfig.APPLICATION_ID, "mp4-test"));
+    try (SegstreamApp app = new SegstreamApp(config, oracle)) {
+      app.start();
+      assertTrue(app.awaitRunning(Duration.ofSeconds(60)));
+      Path video = dir.resolve("door.mp4");
+      // Two cameras: which one goes into the video must be said.
+      CommandLine ambiguous = SegstreamCli.configure(new CommandLine(new RenderCommand()));
+      java.io.StringWriter err = new java.io.StringWriter();
+      ambiguous.setErr(new java.io.PrintWriter(err));
+      assertEquals(1, ambiguous.execute(concat(topics, "-D", bootstrap, "--video", video.toString(),
+          "--max", "7", "--idle-timeout", "60")));
+      assertTrue(err.toString().contains("--video needs --stream-id"), err.toString());
+
+      assertEquals(0, run(new RenderCommand(), concat(topics, "-D", bootstrap, "--video", video.toString(),
+          "--stream-id", "door", "--fps", "5", "--max", "7", "--idle-timeout", "60")));
+      Process probe = new ProcessBuilder("ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
+          "-show_entries", "stream=codec_name,width,height,nb_read_frames", "-of", "csv=p=0", video.toString())
+          .redirectErrorStream(true).start();
+      String probed = new String(probe.getInputStream().readAllBytes()).strip();
+      assertEquals(0, probe.waitFor(), probed);
+      // The door camera's 5 frames, not the yard's 2, at the frames' own size.
+      assertTrue(probed.matches("\\w+,64,48,5"), "ffprobe codec,width,height,frames: " + probed);
+    }
+  }
+
+  private static String[] concat(String[] first, String... rest) {
+    return Stream.concat(Stream.of(first), Stream.of(rest)).toArray(String[]::new);
   }
 
   @Test

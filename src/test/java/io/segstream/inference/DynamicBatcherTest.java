@@ -93,6 +93,23 @@ class DynamicBatcherTest {
   }
 
   @Test
+  void framesOfAnySizeShareABatchWhenTheModelFitsThemToItsInputSize() throws Exception {
+    FakeBackend backend = new FakeBackend();
+    // Only a full batch of 3 can go: with per-frame sizes these three would never fill one.
+    start(new BatcherSettings(3, Duration.ofMinutes(10), 64, LONG, new ImageSize(256, 144)), backend);
+
+    List<CompletableFuture<Segmentation>> results = List.of(
+        batcher.submit(FakeBackend.image(0, 8, 8)),
+        batcher.submit(FakeBackend.image(1, 16, 8)),
+        batcher.submit(FakeBackend.image(2, 8, 8)));
+
+    for (int id = 0; id < 3; id++) {
+      assertEquals(id, FakeBackend.idOf(results.get(id).get(20, TimeUnit.SECONDS)));
+    }
+    assertEquals(List.of(3), backend.batchSizes);
+  }
+
+  @Test
   void aLoneImageIsFlushedAfterTheQueueDelay() throws SegmentationException {
     FakeBackend backend = new FakeBackend();
     start(settings(8, Duration.ofMillis(20), 64, LONG), backend);
