@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -211,12 +212,13 @@ class DynamicBatcherTest {
     batcher.submit(FakeBackend.image(2, 8, 8));
     assertEquals(2, batcher.pending());
 
-    Thread[] blocked = new Thread[1];
+    // Handed from the caller thread to this one.
+    AtomicReference<Thread> blocked = new AtomicReference<>();
     Future<Segmentation> third = callers.submit(() -> {
-      blocked[0] = Thread.currentThread();
+      blocked.set(Thread.currentThread());
       return batcher.segment(FakeBackend.image(3, 8, 8));
     });
-    waitUntil(() -> blocked[0] != null && blocked[0].getState() == Thread.State.TIMED_WAITING,
+    waitUntil(() -> blocked.get() != null && blocked.get().getState() == Thread.State.TIMED_WAITING,
         "the third caller blocks");
     assertFalse(third.isDone());
     assertEquals(2, batcher.pending());

@@ -35,6 +35,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -229,8 +230,9 @@ class SecurityTest {
       // produce: a producer; run: an admin client (topics) and Kafka Streams; render: a consumer.
       assertEquals(0, new CommandLine(new ProduceCommand()).execute("-c", config,
           "--synthetic", Integer.toString(frames), "--width", "32", "--height", "32", "--stream-id", "tls-cam"));
-      int[] runStatus = {-1};
-      Thread processor = new Thread(() -> runStatus[0] = new CommandLine(new RunCommand()).execute("-c", config));
+      // Set by the processor thread, read here.
+      AtomicInteger runStatus = new AtomicInteger(-1);
+      Thread processor = new Thread(() -> runStatus.set(new CommandLine(new RunCommand()).execute("-c", config)));
       processor.start();
       try {
         Path overlays = dir.resolve("overlays");
@@ -243,7 +245,8 @@ class SecurityTest {
         processor.interrupt();
         processor.join(60_000);
       }
-      assertEquals(0, runStatus[0], "run stopped cleanly");
+      assertFalse(processor.isAlive(), "run did not stop within 60 s of the interrupt");
+      assertEquals(0, runStatus.get(), "run stopped cleanly");
       output = captured.text();
     }
     // The produce command numbers frames 0.. by frameSeq (it sets no test header).
