@@ -19,6 +19,10 @@ final class FakeBackend implements BatchBackend {
   final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
   /** Image sizes of each batch run, in order. */
   final List<List<ImageSize>> batchShapes = new CopyOnWriteArrayList<>();
+  /** Image ids of each batch run, in order. */
+  final List<List<Integer>> batchIds = new CopyOnWriteArrayList<>();
+  /** {@link System#nanoTime()} at the start of each batch run, in order. */
+  final List<Long> batchStartNanos = new CopyOnWriteArrayList<>();
 
   private volatile CountDownLatch gate;
   private volatile int poisonedId = -1;
@@ -49,8 +53,10 @@ final class FakeBackend implements BatchBackend {
 
   @Override
   public List<Segmentation> runBatch(List<RgbImage> images) throws SegmentationException {
+    batchStartNanos.add(System.nanoTime());
     batchSizes.add(images.size());
     batchShapes.add(images.stream().map(ImageSize::of).toList());
+    batchIds.add(images.stream().map(FakeBackend::idOf).toList());
     CountDownLatch waitFor = gate;
     if (waitFor != null) {
       try {
