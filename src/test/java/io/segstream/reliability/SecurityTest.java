@@ -17,11 +17,10 @@ import io.segstream.contracts.SegmentationMask;
 import io.segstream.contracts.serde.AvroSerdes;
 import io.segstream.inference.ColourModel;
 import io.segstream.ops.EmbeddedKafkaBroker;
+import io.segstream.testing.CapturedOutput;
 import io.segstream.topology.SegstreamApp;
 import io.segstream.topology.TestSegmenters;
-import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -154,50 +153,6 @@ class SecurityTest {
 
   private static final List<String> SECRETS = List.of(BROKER_KEYSTORE_PASSWORD, BROKER_TRUSTSTORE_PASSWORD,
       CLIENT_KEYSTORE_PASSWORD, CLIENT_TRUSTSTORE_PASSWORD, SASL_PASSWORD);
-
-  /** Everything written to System.out and System.err (where slf4j-simple logs) while it is open. */
-  private static final class CapturedOutput implements AutoCloseable {
-    private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    private final PrintStream out = System.out;
-    private final PrintStream err = System.err;
-
-    CapturedOutput() {
-      System.setOut(new PrintStream(tee(out), true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(tee(err), true, StandardCharsets.UTF_8));
-    }
-
-    private OutputStream tee(PrintStream original) {
-      return new OutputStream() {
-        @Override
-        public void write(int b) {
-          synchronized (captured) {
-            captured.write(b);
-          }
-          original.write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-          synchronized (captured) {
-            captured.write(b, off, len);
-          }
-          original.write(b, off, len);
-        }
-      };
-    }
-
-    String text() {
-      synchronized (captured) {
-        return captured.toString(StandardCharsets.UTF_8);
-      }
-    }
-
-    @Override
-    public void close() {
-      System.setOut(out);
-      System.setErr(err);
-    }
-  }
 
   private static void assertNoSecrets(String output) {
     for (String secret : SECRETS) {
