@@ -40,7 +40,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.Deserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -67,7 +66,7 @@ public final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin ConfigOptions configOptions;
 
-  @Option(names = "--model", defaultValue = "models/fcn-default", paramLabel = "DIR",
+  @Option(names = "--model", defaultValue = SegstreamConfig.DEFAULT_MODEL_DIR, paramLabel = "DIR",
       description = "Model directory (SavedModel + segstream-model.properties). Default: ${DEFAULT-VALUE}.")
   Path model;
 
@@ -228,8 +227,8 @@ public final class DemoCommand implements Callable<Integer> {
   private int stream(SegstreamConfig config, DemoSource source, Ffmpeg ffmpeg) throws Exception {
     Topics topics = Topics.fromConfig(config);
     AvroSerdes serdes = AvroSerdes.fromConfig(config);
-    Deserializer<SegmentationMask> maskReader = serdes.forValues(SegmentationMask.class).deserializer();
-    Deserializer<ClassAreas> areaReader = serdes.forValues(ClassAreas.class).deserializer();
+    SkippingReader<SegmentationMask> maskReader = SkippingReader.of(serdes, topics.masks(), SegmentationMask.class);
+    SkippingReader<ClassAreas> areaReader = SkippingReader.of(serdes, topics.areas(), ClassAreas.class);
     OverlayFiles overlayFiles = new OverlayFiles(output.resolve("overlays"));
     int overlayLimit = overlays != null ? overlays : video != null ? -1 : 24;
     Map<String, Path> overlaysWritten = new TreeMap<>();
@@ -264,7 +263,10 @@ public final class DemoCommand implements Callable<Integer> {
         }
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
           if (record.topic().equals(topics.masks())) {
-            SegmentationMask mask = maskReader.deserialize(record.topic(), record.value());
+            SegmentationMask mask = maskReader.read(record);
+            if (mask == null) {
+              continue;
+            }
             MaskCodec.Mask decoded = MaskCodec.decode(mask);
             results.add(mask, decoded, source.truth(mask.getStreamId(), mask.getFrameSeq()), Instant.now());
             RgbImage image = source.takeImage(mask.getStreamId(), mask.getFrameSeq());
@@ -277,7 +279,10 @@ public final class DemoCommand implements Callable<Integer> {
             }
             lastMaskNanos = System.nanoTime();
           } else if (record.topic().equals(topics.areas())) {
-            ClassAreas areas = areaReader.deserialize(record.topic(), record.value());
+            ClassAreas areas = areaReader.read(record);
+            if (areas == null) {
+              continue;
+            }
             results.add(areas);
             for (ClassArea a : areas.getAreas()) {
               csv.append(String.format(Locale.ROOT, "%s,%d,%d,%s,%d,%.6f,%d,%d,%d,%d,%.2f,%.2f%n",
@@ -294,6 +299,8 @@ public final class DemoCommand implements Callable<Integer> {
         progress.update(results.masks + results.deadLetters);
       }
       progress.finish(results.masks + results.deadLetters);
+      maskReader.report().ifPresent(System.err::println);
+      areaReader.report().ifPresent(System.err::println);
       if (sent < 0) {
         producing.cancel(true);
         System.err.println("timed out before all frames were sent (--timeout " + timeoutSeconds + ")");

@@ -9,6 +9,7 @@ import io.segstream.image.FrameRejectedException;
 import io.segstream.image.MaskCodec;
 import io.segstream.image.RgbImage;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,12 +21,12 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.Deserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Turns the masks topic into pictures: each mask blended over its frame, as PNG files. */
 @Command(
@@ -37,6 +38,7 @@ public final class RenderCommand implements Callable<Integer> {
   /** Frames kept while waiting for their masks (and masks while waiting for their frames). */
   private static final int MAX_PENDING = 2_000;
 
+  @Spec CommandSpec spec;
   @Mixin ConfigOptions configOptions;
 
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "Folder for the PNG files.")
@@ -63,15 +65,14 @@ public final class RenderCommand implements Callable<Integer> {
     String masksTopic = config.getString(SegstreamConfig.TOPIC_MASKS);
     String framesTopic = config.getString(SegstreamConfig.TOPIC_FRAMES);
     AvroSerdes serdes = AvroSerdes.fromConfig(config);
-    Deserializer<SegmentationMask> masks = serdes.forValues(SegmentationMask.class).deserializer();
-    Deserializer<ImageFrame> frames = serdes.forValues(ImageFrame.class).deserializer();
+    SkippingReader<SegmentationMask> masks = SkippingReader.of(serdes, masksTopic, SegmentationMask.class);
+    SkippingReader<ImageFrame> frames = SkippingReader.of(serdes, framesTopic, ImageFrame.class);
     FrameDecoder decoder = new FrameDecoder(
         config.getInt(SegstreamConfig.MAX_FRAME_BYTES), config.getLong(SegstreamConfig.MAX_FRAME_PIXELS));
     OverlayFiles files = new OverlayFiles(output);
     Map<FrameId, ImageFrame> waitingFrames = new Lru<>();
     Map<FrameId, SegmentationMask> waitingMasks = new Lru<>();
     long written = 0;
-    long skipped = 0;
 
     Map<String, Object> props = config.kafkaClientSettings(ConsumerConfig.configNames());
     props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
@@ -100,21 +101,23 @@ public final class RenderCommand implements Callable<Integer> {
         idleSince = System.nanoTime();
         List<SegmentationMask> ready = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> record : records) {
-          try {
-            if (record.topic().equals(framesTopic)) {
-              ImageFrame frame = frames.deserialize(record.topic(), record.value());
-              FrameId id = new FrameId(frame.getStreamId(), frame.getFrameSeq());
-              SegmentationMask mask = waitingMasks.remove(id);
-              if (mask != null) {
-                written += render(files, decoder, frame, mask) ? 1 : 0;
-              } else {
-                waitingFrames.put(id, frame);
-              }
-            } else {
-              ready.add(masks.deserialize(record.topic(), record.value()));
+          if (record.topic().equals(framesTopic)) {
+            ImageFrame frame = frames.read(record);
+            if (frame == null) {
+              continue;
             }
-          } catch (SerializationException e) {
-            skipped++;
+            FrameId id = new FrameId(frame.getStreamId(), frame.getFrameSeq());
+            SegmentationMask mask = waitingMasks.remove(id);
+            if (mask != null) {
+              written += render(files, decoder, frame, mask) ? 1 : 0;
+            } else {
+              waitingFrames.put(id, frame);
+            }
+          } else {
+            SegmentationMask mask = masks.read(record);
+            if (mask != null) {
+              ready.add(mask);
+            }
           }
         }
         for (SegmentationMask mask : ready) {
@@ -135,8 +138,11 @@ public final class RenderCommand implements Callable<Integer> {
       }
       written += render(files, decoder, null, mask) ? 1 : 0;
     }
-    System.err.printf("wrote %d overlays to %s%s%n", written, output,
-        skipped > 0 ? " (" + skipped + " unreadable records skipped)" : "");
+    PrintWriter err = spec.commandLine().getErr();
+    err.printf("wrote %d overlays to %s%n", written, output);
+    masks.report().ifPresent(err::println);
+    frames.report().ifPresent(err::println);
+    err.flush();
     return 0;
   }
 

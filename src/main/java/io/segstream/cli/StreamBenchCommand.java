@@ -74,7 +74,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
   @Mixin ConfigOptions configOptions;
 
   @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: ${DEFAULT-VALUE}).")
-  Path modelDir = Path.of("models/fcn-default");
+  Path modelDir = Path.of(SegstreamConfig.DEFAULT_MODEL_DIR);
 
   @Option(names = "--size", split = ",", description = "Frame sizes, N (square) or WxH (default: ${DEFAULT-VALUE}).")
   List<String> sizes = List.of("128");
@@ -156,6 +156,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
           "need --frames >= 1, --warmup-frames >= 0, --load > 0 and --latency-seconds > 0");
     }
     SegstreamCli.defaultKafkaLogLevel("error");
+    modelDir = CliPaths.modelDir(modelDir);
     ModelConfig model = ModelConfig.load(modelDir);
     SegstreamConfig settings = configOptions.load(Map.of(SegstreamConfig.MODEL_DIR, modelDir.toString()));
     int batch = maxBatchSize != null ? maxBatchSize : settings.getInt(SegstreamConfig.MAX_BATCH_SIZE);
@@ -320,6 +321,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
       System.err.printf(Locale.ROOT, "%s %s: %.1f frames/s; latency at %.1f frames/s (%d frames)%n",
           size, name, throughput.framesPerSecond(), rate, latencyFrames);
       StreamScenario.Latency latency = scenario.paced(rate, latencyFrames);
+      scenario.unreadableReport().ifPresent(report -> System.err.println(size + " " + name + ": " + report));
       return StreamBenchReport.Row.kafka(name, size, setup, encoding, threads, throughput, latency,
           loadBefore + " / " + loadAverage());
     }

@@ -5,6 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.config.SegstreamConfig;
+import io.segstream.contracts.SegmentationMask;
+import io.segstream.image.FrameEncoder;
+import io.segstream.image.MaskCodec;
+import io.segstream.image.OverlayRenderer;
+import io.segstream.testing.FreshTopics;
+import io.segstream.testing.Masks;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import io.segstream.contracts.ImageEncoding;
 import io.segstream.contracts.ImageFrame;
 import io.segstream.contracts.serde.AvroSerdes;
@@ -110,6 +118,60 @@ class CliIntegrationTest {
       assertEquals(48, overlay.width());
       assertEquals(32, overlay.height());
     }
+  }
+
+  @Test
+  void renderSkipsTombstonesAndGarbageAmongGoodRecordsAndCountsThem(@TempDir Path dir) throws Exception {
+    Map<String, Object> settings = FreshTopics.settings(broker.bootstrapServers(), "render-junk");
+    String framesTopic = (String) settings.get(SegstreamConfig.TOPIC_FRAMES);
+    String masksTopic = (String) settings.get(SegstreamConfig.TOPIC_MASKS);
+    AvroSerdes serdes = AvroSerdes.singleObject();
+    SyntheticScenes scenes = new SyntheticScenes();
+    FrameEncoder encoder = new FrameEncoder(ImageEncoding.PNG);
+    byte[] garbage = "not an Avro record".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    try (KafkaProducer<String, byte[]> producer = broker.rawProducer()) {
+      for (long seq = 0; seq < 2; seq++) {
+        SyntheticScenes.Scene scene = scenes.generate(700 + seq, 24, 16);
+        ImageFrame frame = encoder.frame("cam", seq, java.time.Instant.now(), scene.image(), Map.of());
+        SegmentationMask mask = Masks.of("cam", seq, 24, 16, scene.labels());
+        producer.send(new ProducerRecord<>(framesTopic, 0, "cam",
+            serdes.forValues(ImageFrame.class).serializer().serialize(framesTopic, frame)));
+        producer.send(new ProducerRecord<>(masksTopic, 0, "cam",
+            serdes.forValues(SegmentationMask.class).serializer().serialize(masksTopic, mask)));
+        if (seq == 0) {
+          // Between the two good records of each topic: a tombstone and bytes that are no record of its type.
+          for (String topic : List.of(framesTopic, masksTopic)) {
+            producer.send(new ProducerRecord<>(topic, 0, "cam", null));
+            producer.send(new ProducerRecord<>(topic, 0, "cam", garbage));
+          }
+        }
+      }
+      producer.flush();
+    }
+
+    Path overlays = dir.resolve("overlays");
+    CommandLine cli = new CommandLine(new RenderCommand());
+    java.io.StringWriter err = new java.io.StringWriter();
+    cli.setErr(new java.io.PrintWriter(err));
+    List<String> args = new ArrayList<>(List.of("-o", overlays.toString(), "--idle-timeout", "5"));
+    settings.forEach((key, value) -> args.addAll(List.of("-D", key + "=" + value)));
+    assertEquals(0, cli.execute(args.toArray(String[]::new)), err.toString());
+
+    try (Stream<Path> files = Files.list(overlays)) {
+      assertEquals(List.of("cam-000000.png", "cam-000001.png"),
+          files.map(p -> p.getFileName().toString()).sorted().toList());
+    }
+    // Both written over their frames, not as the colourised mask alone.
+    RgbImage mask = OverlayRenderer.colourise(MaskCodec.decodePng(MaskCodec.encodePng(24, 16,
+        scenes.generate(701, 24, 16).labels())));
+    RgbImage overlay = Images.toRgb(ImageIO.read(overlays.resolve("cam-000001.png").toFile()));
+    assertTrue(!java.util.Arrays.equals(mask.pixels(), overlay.pixels()), "frame 1 blended under its mask");
+    String report = err.toString();
+    assertTrue(report.contains("wrote 2 overlays to " + overlays), report);
+    assertTrue(report.contains("skipped 2 unreadable records on " + framesTopic
+        + ": 1 null (tombstone), 1 not an ImageFrame (first at partition 0 offset 2: "), report);
+    assertTrue(report.contains("skipped 2 unreadable records on " + masksTopic
+        + ": 1 null (tombstone), 1 not a SegmentationMask (first at partition 0 offset 2: "), report);
   }
 
   @Test
