@@ -1,6 +1,7 @@
 package io.segstream.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.config.SegstreamConfig;
@@ -33,6 +34,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -259,9 +261,10 @@ class CliIntegrationTest {
     Files.writeString(settings, String.join("\n", bootstrap, "application.id=run-test",
         "topic.frames=run-frames", "topic.masks=run-masks", "topic.areas=run-areas", "topic.dlq=run-dlq",
         "http.port=0"));
-    int[] exit = {-1};
+    // Set by the runner thread, read here.
+    AtomicInteger exit = new AtomicInteger(-1);
     RunCommand command = new RunCommand(config -> oracle);
-    Thread runner = new Thread(() -> exit[0] = run(command, "--config", settings.toString()));
+    Thread runner = new Thread(() -> exit.set(run(command, "--config", settings.toString())));
     runner.start();
     try {
       assertEquals(0, run(new ProduceCommand(), "-c", settings.toString(), "--synthetic", "3", "--seed", "500",
@@ -298,7 +301,8 @@ class CliIntegrationTest {
       runner.interrupt();
       runner.join(60_000);
     }
-    assertEquals(0, exit[0]);
+    assertFalse(runner.isAlive(), "run did not stop within 60 s of the interrupt");
+    assertEquals(0, exit.get());
   }
 
   @Test

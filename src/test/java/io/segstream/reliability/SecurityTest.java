@@ -17,12 +17,11 @@ import io.segstream.contracts.SegmentationMask;
 import io.segstream.contracts.serde.AvroSerdes;
 import io.segstream.inference.ColourModel;
 import io.segstream.ops.EmbeddedKafkaBroker;
+import io.segstream.testing.CapturedOutput;
 import io.segstream.testing.TestCertificates;
 import io.segstream.topology.SegstreamApp;
 import io.segstream.topology.TestSegmenters;
-import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +34,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -150,50 +150,6 @@ class SecurityTest {
   private static final List<String> SECRETS = List.of(BROKER_KEYSTORE_PASSWORD, BROKER_TRUSTSTORE_PASSWORD,
       CLIENT_KEYSTORE_PASSWORD, CLIENT_TRUSTSTORE_PASSWORD, SASL_PASSWORD);
 
-  /** Everything written to System.out and System.err (where slf4j-simple logs) while it is open. */
-  private static final class CapturedOutput implements AutoCloseable {
-    private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    private final PrintStream out = System.out;
-    private final PrintStream err = System.err;
-
-    CapturedOutput() {
-      System.setOut(new PrintStream(tee(out), true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(tee(err), true, StandardCharsets.UTF_8));
-    }
-
-    private OutputStream tee(PrintStream original) {
-      return new OutputStream() {
-        @Override
-        public void write(int b) {
-          synchronized (captured) {
-            captured.write(b);
-          }
-          original.write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-          synchronized (captured) {
-            captured.write(b, off, len);
-          }
-          original.write(b, off, len);
-        }
-      };
-    }
-
-    String text() {
-      synchronized (captured) {
-        return captured.toString(StandardCharsets.UTF_8);
-      }
-    }
-
-    @Override
-    public void close() {
-      System.setOut(out);
-      System.setErr(err);
-    }
-  }
-
   private static void assertNoSecrets(String output) {
     for (String secret : SECRETS) {
       assertFalse(output.contains(secret), "a password appeared in the output");
@@ -225,8 +181,9 @@ class SecurityTest {
       // produce: a producer; run: an admin client (topics) and Kafka Streams; render: a consumer.
       assertEquals(0, new CommandLine(new ProduceCommand()).execute("-c", config,
           "--synthetic", Integer.toString(frames), "--width", "32", "--height", "32", "--stream-id", "tls-cam"));
-      int[] runStatus = {-1};
-      Thread processor = new Thread(() -> runStatus[0] = new CommandLine(new RunCommand()).execute("-c", config));
+      // Set by the processor thread, read here.
+      AtomicInteger runStatus = new AtomicInteger(-1);
+      Thread processor = new Thread(() -> runStatus.set(new CommandLine(new RunCommand()).execute("-c", config)));
       processor.start();
       try {
         Path overlays = dir.resolve("overlays");
@@ -239,7 +196,8 @@ class SecurityTest {
         processor.interrupt();
         processor.join(60_000);
       }
-      assertEquals(0, runStatus[0], "run stopped cleanly");
+      assertFalse(processor.isAlive(), "run did not stop within 60 s of the interrupt");
+      assertEquals(0, runStatus.get(), "run stopped cleanly");
       output = captured.text();
     }
     // The produce command numbers frames 0.. by frameSeq (it sets no test header).
