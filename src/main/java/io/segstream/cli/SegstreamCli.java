@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       ProduceCommand.class,
       RenderCommand.class,
+      ViewCommand.class,
       TrainCommand.class,
       EvaluateCommand.class,
     })
