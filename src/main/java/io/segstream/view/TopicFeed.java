@@ -8,6 +8,7 @@ import io.segstream.contracts.serde.AvroSerdes;
 import io.segstream.topology.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -23,13 +24,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the frames, masks and class-areas topics from their ends into a {@link CameraBoard}, on its
+ * Reads the frames, masks and class-areas topics from their last seconds on into a {@link CameraBoard}, on its
  * own thread. It assigns partitions itself (no consumer group), so a view never takes work or
  * offsets from anyone, and it sees every camera whichever processor replica handled it.
  */
 public final class TopicFeed implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(TopicFeed.class);
+  /** How far back a view starts reading. */
+  static final Duration HISTORY = Duration.ofSeconds(10);
 
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Topics topics;
@@ -64,7 +67,7 @@ public final class TopicFeed implements AutoCloseable {
     try {
       List<TopicPartition> partitions = awaitPartitions();
       consumer.assign(partitions);
-      consumer.seekToEnd(partitions);
+      startRecently(partitions);
       while (!closed) {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
           accept(record);
@@ -79,6 +82,25 @@ public final class TopicFeed implements AutoCloseable {
     } finally {
       consumer.close();
     }
+  }
+
+  /**
+   * Positions each partition at its records of the last {@link #HISTORY}: a view opened now shows the
+   * cameras of the last seconds at once, not only from their next frame on.
+   */
+  private void startRecently(List<TopicPartition> partitions) {
+    Map<TopicPartition, Long> since = new HashMap<>();
+    long from = System.currentTimeMillis() - HISTORY.toMillis();
+    partitions.forEach(p -> since.put(p, from));
+    List<TopicPartition> atEnd = new ArrayList<>();
+    consumer.offsetsForTimes(since).forEach((partition, offset) -> {
+      if (offset == null) {
+        atEnd.add(partition);
+      } else {
+        consumer.seek(partition, offset.offset());
+      }
+    });
+    consumer.seekToEnd(atEnd);
   }
 
   /** The three topics' partitions, waiting while a processor has yet to create them. */
