@@ -1,7 +1,5 @@
 package io.segstream.cli;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.segstream.config.SegstreamConfig;
 import io.segstream.contracts.ImageEncoding;
 import io.segstream.contracts.ImageFrame;
@@ -16,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine;
@@ -24,7 +21,8 @@ import picocli.CommandLine;
 /**
  * A running processor for the tests that watch one from outside (browser, Prometheus): {@code run}
  * with the default FCN model and its HTTP server, fed by synthetic cameras at a live frame rate.
- * {@code quietCamera} stops sending after a few frames, so there is a camera that goes stale.
+ * {@link #QUIET_CAMERA} stops sending after a few frames, so there is a camera that goes stale. The
+ * application id does not contain "segstream": nothing (the dashboard) may rely on it.
  */
 final class LivePipeline implements AutoCloseable {
 
@@ -41,7 +39,7 @@ final class LivePipeline implements AutoCloseable {
   /** Starts {@code run} against {@code bootstrap} with topics named after {@code name}; ready when it returns. */
   LivePipeline(String bootstrap, String name, Path dir) throws Exception {
     settings = dir.resolve(name + ".properties");
-    Files.writeString(settings, String.join("\n", "bootstrap.servers=" + bootstrap, "application.id=segstream-" + name,
+    Files.writeString(settings, String.join("\n", "bootstrap.servers=" + bootstrap, "application.id=" + name + "-app",
         "topic.frames=" + name + "-frames", "topic.masks=" + name + "-masks", "topic.areas=" + name + "-areas",
         "topic.dlq=" + name + "-dlq", "topic.partitions=4", "max.batch.size=4", "http.port=0", "view.port=0",
         "view.stale.ms=3000", ""));
@@ -119,12 +117,6 @@ final class LivePipeline implements AutoCloseable {
     }
     throw new AssertionError("timed out after " + limit.toSeconds() + " s waiting until " + what
         + (last == null ? "" : " (last error: " + last + ")"));
-  }
-
-  /** {@code value} when it passes {@code test}, for asserting inside lambdas. */
-  static <T> T checked(T value, Predicate<T> test, String what) {
-    assertTrue(test.test(value), what + ": " + value);
-    return value;
   }
 
   @Override

@@ -41,16 +41,7 @@ public final class HeadlessChromium implements AutoCloseable {
 
   /** True when a {@code chromium} runs here. */
   public static boolean installed() {
-    try {
-      Process version = new ProcessBuilder("chromium", "--version").redirectErrorStream(true).start();
-      version.getInputStream().readAllBytes();
-      return version.waitFor(60, TimeUnit.SECONDS) && version.exitValue() == 0;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+    return Tools.runs("chromium", "--version");
   }
 
   /** Starts chromium showing {@code url} in a {@code width} x {@code height} window. */
