@@ -199,23 +199,18 @@ public final class CameraBoard {
 
   /** The mask over its frame (or the mask alone when the frame is gone or unusable) as a base64 PNG. */
   private String overlay(ImageFrame frame, SegmentationMask mask) {
-    MaskCodec.Mask decoded;
     try {
-      decoded = MaskCodec.decode(mask);
+      return Base64.getEncoder().encodeToString(Images.png(renderer.renderOrColourise(usable(frame), MaskCodec.decode(mask))));
     } catch (IOException e) {
+      return null; // an unreadable mask: nothing to show
+    }
+  }
+
+  private RgbImage usable(ImageFrame frame) {
+    try {
+      return frame == null ? null : decoder.decode(frame);
+    } catch (FrameRejectedException e) {
       return null;
     }
-    RgbImage image = null;
-    if (frame != null) {
-      try {
-        image = decoder.decode(frame);
-      } catch (FrameRejectedException e) {
-        image = null;
-      }
-    }
-    RgbImage shown = image != null && image.width() == decoded.width() && image.height() == decoded.height()
-        ? renderer.render(image, decoded)
-        : OverlayRenderer.colourise(decoded);
-    return Base64.getEncoder().encodeToString(Images.png(shown));
   }
 }
