@@ -26,9 +26,10 @@ import picocli.CommandLine.Mixin;
     name = "view",
     mixinStandardHelpOptions = true,
     description = {
-      "Serve the live view: each camera's latest frame with its mask, class areas over time, frames/s,",
-      "latency and the processor's batch size, pushed to the browser. Binds to view.bind.address",
-      "(127.0.0.1); see view.* settings for another address, a token and TLS. Stop with Ctrl-C."
+      "Serve the live view: each camera's latest frame with its mask, class areas over time,",
+      "frames/s, latency and the processor's batch size, pushed to the browser.",
+      "Listens on view.bind.address (127.0.0.1); view.auth.token and view.tls.* when exposed.",
+      "Stop with Ctrl-C."
     })
 public final class ViewCommand implements Callable<Integer> {
 
@@ -66,8 +67,9 @@ public final class ViewCommand implements Callable<Integer> {
       thread.setDaemon(true);
       return thread;
     });
-    try (TopicFeed feed = new TopicFeed(config, board).start();
-        ViewServer server = new ViewServer(settings, board, metrics::latest)) {
+    // The server first: a refused address should fail before anything connects to Kafka.
+    try (ViewServer server = new ViewServer(settings, board, metrics::latest);
+        TopicFeed feed = new TopicFeed(config, board).start()) {
       scraper.scheduleWithFixedDelay(metrics::refresh, 0, 2, TimeUnit.SECONDS);
       url = server.url();
       started.countDown();

@@ -51,6 +51,7 @@ public final class TopicFeed implements AutoCloseable {
     masks = serdes.forValues(SegmentationMask.class).deserializer();
     areas = serdes.forValues(ClassAreas.class).deserializer();
     Map<String, Object> props = config.kafkaClientSettings(ConsumerConfig.configNames());
+    props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "segstream-view");
     props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
         config.getInt(SegstreamConfig.MAX_FRAME_BYTES) + 1024 * 1024);
     consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
