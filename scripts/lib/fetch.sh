@@ -20,6 +20,37 @@ fetch_failed() {
   exit 0
 }
 
+# Installs Debian packages with apt-get, as root (under CI=true also through passwordless sudo, as CI
+# runners offer it), waiting up to 10 minutes for another apt-get or dpkg to let go of its lock.
+# Usage: fetch_apt_install "why they are needed" package...; on failure it calls fetch_failed.
+fetch_apt_install() {
+  local why="$1"
+  shift
+  local log="/tmp/segstream-$fetch_name.log" lock_wait_s=600
+  command -v apt-get >/dev/null 2>&1 || fetch_failed "missing $*, and no apt-get here to install them"
+  local as_root=()
+  if [ "$(id -u)" != 0 ]; then
+    if fetch_under_ci && sudo -n true 2>/dev/null; then
+      as_root=(sudo -n)
+    else
+      fetch_failed "missing $*; install with: sudo apt-get install $*"
+    fi
+  fi
+  # DPkg::Lock::Timeout makes apt-get wait for the dpkg lock instead of failing at once. Some apt
+  # versions do not wait on the package lists lock `update` takes, so `update` also retries on that.
+  local apt_get=("${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o "DPkg::Lock::Timeout=$lock_wait_s")
+  local deadline=$((SECONDS + lock_wait_s)) updated=false
+  echo "$fetch_name: apt-get install $* ($why)"
+  until "${apt_get[@]}" update -qq >"$log" 2>&1 && updated=true; do
+    grep -q "Could not get lock" "$log" && [ "$SECONDS" -lt "$deadline" ] || break
+    echo "$fetch_name: another apt-get holds the package lists lock; retrying in 10 s"
+    sleep 10
+  done
+  if [ "$updated" != true ] || ! "${apt_get[@]}" install -y -qq --no-install-recommends "$@" >>"$log" 2>&1; then
+    fetch_failed "apt-get install $* failed: $(grep '^E:' "$log" | head -n 3 | tr '\n' ' ')(see $log)"
+  fi
+}
+
 # Under `set -e`, a command that fails unexpectedly takes the same way out, naming itself.
 if [[ $- == *e* ]]; then
   trap 'fetch_failed "failed at line $LINENO: $BASH_COMMAND"' ERR

@@ -9,10 +9,12 @@ import io.segstream.inference.Segmenter;
 import io.segstream.ops.FrameMetrics;
 import io.segstream.ops.HealthServer;
 import io.segstream.topology.SegstreamApp;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
@@ -29,6 +31,9 @@ import picocli.CommandLine.Mixin;
 public final class RunCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions configOptions;
+
+  /** How often new Kafka client metrics (a partition's lag after a rebalance) are picked up. */
+  static final Duration KAFKA_METRICS_REFRESH = Duration.ofSeconds(5);
 
   /** Everything /metrics serves: inference, Kafka Streams client and JVM metrics. */
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -95,8 +100,17 @@ public final class RunCommand implements Callable<Integer> {
           config.getString(SegstreamConfig.BOOTSTRAP_SERVERS));
       KafkaStreams streams = app.start();
       running.set(streams);
-      new KafkaStreamsMetrics(streams).bindTo(registry);
-      try {
+      // Kafka creates per-partition metrics (records lag) only after the first fetch, and Micrometer
+      // looks for new ones at each refresh: its default minute left the lag panel empty that long
+      // after every start and rebalance.
+      KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams, List.of(),
+          Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "segstream-kafka-metrics");
+            thread.setDaemon(true);
+            return thread;
+          }), KAFKA_METRICS_REFRESH);
+      streamsMetrics.bindTo(registry);
+      try (streamsMetrics) {
         while (!stopRequested.await(1, TimeUnit.SECONDS)) {
           KafkaStreams.State state = streams.state();
           if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       BrokerCommand.class,
       ProduceCommand.class,
       RenderCommand.class,
+      ViewCommand.class,
       TrainCommand.class,
       EvaluateCommand.class,
     })

@@ -82,6 +82,13 @@ public final class SegstreamConfig extends AbstractConfig {
   public static final String MODEL_POLL_MS = "model.poll.ms";
   public static final String MODEL_RETRIES = "model.retries";
   public static final String MODEL_RETRY_BACKOFF_MS = "model.retry.backoff.ms";
+  public static final String VIEW_PORT = "view.port";
+  public static final String VIEW_BIND_ADDRESS = "view.bind.address";
+  public static final String VIEW_AUTH_TOKEN = "view.auth.token";
+  public static final String VIEW_TLS_KEYSTORE_LOCATION = "view.tls.keystore.location";
+  public static final String VIEW_TLS_KEYSTORE_PASSWORD = "view.tls.keystore.password";
+  public static final String VIEW_STALE_MS = "view.stale.ms";
+  public static final String VIEW_METRICS_URL = "view.metrics.url";
 
   public static final ConfigDef CONFIG =
       new ConfigDef()
@@ -162,7 +169,22 @@ public final class SegstreamConfig extends AbstractConfig {
           .define(MAX_FPS_PER_STREAM, Type.DOUBLE, 0.0, Range.atLeast(0), Importance.MEDIUM,
               "Most frames per second processed per camera (by capture time); extra frames are skipped. 0: no cap.")
           .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65535), Importance.LOW,
-              "Port of the health and Prometheus metrics endpoints; 0 picks a free port.");
+              "Port of the health and Prometheus metrics endpoints; 0 picks a free port.")
+          // The live view serves camera frames, which are private: loopback unless configured.
+          .define(VIEW_PORT, Type.INT, 8081, Range.between(0, 65535), Importance.LOW,
+              "Port of the live view (segstream view); 0 picks a free port.")
+          .define(VIEW_BIND_ADDRESS, Type.STRING, "127.0.0.1", Importance.MEDIUM,
+              "Address the live view listens on. Frames are private: loopback by default; any other address needs view.auth.token.")
+          .define(VIEW_AUTH_TOKEN, Type.PASSWORD, null, Importance.MEDIUM,
+              "Secret the live view asks for, as a bearer token or as the password of HTTP basic auth (any user name). Empty: no authentication (loopback only).")
+          .define(VIEW_TLS_KEYSTORE_LOCATION, Type.STRING, "", Importance.MEDIUM,
+              "Keystore (PKCS12 or JKS) with the live view's TLS key and certificate. Empty: plain HTTP.")
+          .define(VIEW_TLS_KEYSTORE_PASSWORD, Type.PASSWORD, null, Importance.MEDIUM,
+              "Password of view.tls.keystore.location (and of its key).")
+          .define(VIEW_STALE_MS, Type.LONG, 5_000L, Range.atLeast(1), Importance.LOW,
+              "The live view shows a camera as stale when no mask came from it for this long.")
+          .define(VIEW_METRICS_URL, Type.STRING, "http://localhost:8080/metrics", Importance.LOW,
+              "The processor's /metrics, which the live view reads for frames/s and batch size. Empty: not shown.");
 
   public SegstreamConfig(Map<?, ?> props) {
     super(CONFIG, props, false);

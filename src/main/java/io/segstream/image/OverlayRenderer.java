@@ -64,6 +64,16 @@ public final class OverlayRenderer {
     return new RgbImage(mask.width(), mask.height(), out);
   }
 
+  /**
+   * The mask over {@code frame}, or the colourised mask alone when there is no frame ({@code null}: gone,
+   * unusable) or it is not the mask's size.
+   */
+  public RgbImage renderOrColourise(RgbImage frame, MaskCodec.Mask mask) {
+    return frame != null && frame.width() == mask.width() && frame.height() == mask.height()
+        ? render(frame, mask)
+        : colourise(mask);
+  }
+
   /** {@link #render} encoded as PNG. */
   public byte[] renderPng(RgbImage frame, MaskCodec.Mask mask) {
     return Images.png(render(frame, mask));

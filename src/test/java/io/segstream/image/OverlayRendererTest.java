@@ -33,4 +33,15 @@ class OverlayRendererTest {
     assertThrows(IllegalArgumentException.class,
         () -> new OverlayRenderer(0.5).render(frame, new MaskCodec.Mask(1, 1, new byte[1])));
   }
+
+  @Test
+  void withoutAFrameOfTheMasksSizeTheMaskIsShownAlone() {
+    MaskCodec.Mask mask = new MaskCodec.Mask(2, 1, new byte[] {0, 1});
+    RgbImage colours = OverlayRenderer.colourise(mask);
+    OverlayRenderer renderer = new OverlayRenderer(0.5);
+    assertArrayEquals(colours.pixels(), renderer.renderOrColourise(null, mask).pixels());
+    assertArrayEquals(colours.pixels(), renderer.renderOrColourise(new RgbImage(1, 1, new byte[3]), mask).pixels());
+    RgbImage frame = new RgbImage(2, 1, new byte[6]);
+    assertArrayEquals(renderer.render(frame, mask).pixels(), renderer.renderOrColourise(frame, mask).pixels());
+  }
 }

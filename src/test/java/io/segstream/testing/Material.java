@@ -19,7 +19,7 @@ public final class Material {
   /** How to get what is missing, added to every failure under CI. */
   static final String HOW_TO_FETCH = "the build fetches test material before the tests "
       + "(./mvnw generate-test-resources runs scripts/fetch-human-models.sh, scripts/fetch-test-photos.sh, "
-      + "scripts/fetch-apicurio.sh; not with -Dsegstream.fetch.skip=true)";
+      + "scripts/fetch-live-tools.sh, scripts/fetch-apicurio.sh; not with -Dsegstream.fetch.skip=true)";
 
   /** Material CI may lack for now, each with the issue that provides it. Keep this list short. */
   public enum KnownGap {
