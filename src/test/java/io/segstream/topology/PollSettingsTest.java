@@ -42,10 +42,9 @@ class PollSettingsTest {
   @Test
   void defaultsAreKafkasBecauseNoThreadWaitsOnTheModel() {
     Properties props = props(Map.of());
-    // Not set, so the consumer's own defaults apply.
-    Map<String, Object> consumer = new StreamsConfig(props).getMainConsumerConfigs("g", "c", 0);
-    assertFalse(consumer.containsKey("max.poll.records"), consumer.toString());
-    assertFalse(consumer.containsKey("max.poll.interval.ms"), consumer.toString());
+    // Kafka Streams' max.poll.records; max.poll.interval.ms not set, so the consumer's 300 s applies.
+    assertEquals(1000, mainConsumer(props, "max.poll.records"));
+    assertFalse(new StreamsConfig(props).getMainConsumerConfigs("g", "c", 0).containsKey("max.poll.interval.ms"));
     assertEquals(1000L, new StreamsConfig(props).getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
   }
 
