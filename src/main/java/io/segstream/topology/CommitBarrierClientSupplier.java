@@ -3,6 +3,7 @@ package io.segstream.topology;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -27,6 +28,11 @@ public final class CommitBarrierClientSupplier implements KafkaClientSupplier {
 
   public CommitBarrierClientSupplier(FramesInFlight inFlight) {
     this.inFlight = inFlight;
+  }
+
+  @Override
+  public Admin getAdmin(Map<String, Object> config) {
+    return Admin.create(config);
   }
 
   @Override
