@@ -50,7 +50,7 @@ public final class SegstreamApp implements AutoCloseable {
    * any speed, and a second one keeps half the partitions moving while the other waits on a full
    * window.
    */
-  static final int STREAM_THREADS = 2;
+  public static final int STREAM_THREADS = 2;
   /** Kafka Streams' wait for input when idle; results in flight are flushed at least this often. */
   static final int POLL_MS = 10;
 

@@ -319,4 +319,21 @@ class DynamicBatcherTest {
     assertTrue(backend.closed);
     assertThrows(SegmentationException.class, () -> batcher.segment(FakeBackend.image(2, 8, 8)));
   }
+
+  @Test
+  void anAsyncCallerGetsATimeoutAndItsImageLeavesTheQueue() throws Exception {
+    FakeBackend backend = new FakeBackend().closeGate();
+    start(settings(1, Duration.ZERO, 8, Duration.ofMillis(200)), backend);
+    CompletableFuture<Segmentation> running = batcher.segmentAsync(FakeBackend.image(0, 8, 8));
+    waitUntil(() -> backend.batchSizes.size() == 1, "the first image is running");
+    CompletableFuture<Segmentation> queued = batcher.segmentAsync(FakeBackend.image(1, 8, 8));
+
+    ExecutionException e = assertThrows(ExecutionException.class, () -> queued.get(20, TimeUnit.SECONDS));
+    assertEquals("no inference result within 200 ms", e.getCause().getMessage());
+    assertTrue(e.getCause() instanceof SegmentationException);
+    backend.open();
+    assertThrows(ExecutionException.class, () -> running.get(20, TimeUnit.SECONDS));
+    waitUntil(() -> batcher.pending() == 0, "the timed-out image left the queue");
+    assertEquals(1, backend.batchSizes.size(), "the timed-out image never ran");
+  }
 }

@@ -210,6 +210,7 @@ class PipelinedSegmentStageTest {
       pipe("cam-0", frame("cam-0", 2));
     });
     awaitWaiting(streamThread);
+    assertFalse(third.isDone(), "the third frame waits for room in the window");
     model.complete(1);
     Thread.sleep(200);
     assertFalse(third.isDone(), "completing a younger frame does not open the window");
