@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.config.SegstreamConfig;
-import io.segstream.contracts.ImageEncoding;
 import io.segstream.inference.ColourModel;
 import io.segstream.ops.EmbeddedKafkaBroker;
 import io.segstream.topology.SegstreamApp;
@@ -29,7 +28,6 @@ import java.util.concurrent.Future;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
@@ -120,18 +118,7 @@ class CrashRecoveryTest {
     Process second = null;
     try {
       awaitReady(first, httpPort, dir.resolve("first.log"));
-      Future<?> sending = sender.submit(() -> {
-        try (KafkaProducer<byte[], byte[]> producer = Harness.producer(client)) {
-          for (int id = 0; id < FRAMES; id++) {
-            String stream = "cam-" + (id % 2);
-            producer.send(Harness.tagged(frames, stream,
-                Harness.syntheticFrame(config, stream, id, 64, 64, ImageEncoding.PNG), id));
-            Thread.sleep(FRAME_INTERVAL.toMillis());
-          }
-          producer.flush();
-        }
-        return null;
-      });
+      Future<?> sending = Harness.sendFrames(sender, client, config, FRAMES, 2, 64, FRAME_INTERVAL);
       Harness.await("the first instance to commit " + KILL_AFTER_COMMITTED + " frames", Duration.ofSeconds(60),
           () -> Harness.committed(client, group, frames) >= KILL_AFTER_COMMITTED);
       Thread.sleep(KILL_DELAY.toMillis());

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.config.SegstreamConfig;
-import io.segstream.contracts.ImageEncoding;
 import io.segstream.image.RgbImage;
 import io.segstream.inference.ModelInfo;
 import io.segstream.inference.Segmentation;
@@ -25,7 +24,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
@@ -87,18 +85,7 @@ class ScaleOutTest {
         SegstreamApp second = new SegstreamApp(config, delayedModel())) {
       first.start();
       assertTrue(first.awaitRunning(Duration.ofSeconds(60)), "the first instance runs");
-      Future<?> sending = sender.submit(() -> {
-        try (KafkaProducer<byte[], byte[]> producer = Harness.producer(client)) {
-          for (int id = 0; id < FRAMES; id++) {
-            String camera = "cam-" + (id % CAMERAS);
-            producer.send(Harness.tagged(frames, camera,
-                Harness.syntheticFrame(config, camera, id, 32, 32, ImageEncoding.PNG), id));
-            Thread.sleep(FRAME_INTERVAL.toMillis());
-          }
-          producer.flush();
-        }
-        return null;
-      });
+      Future<?> sending = Harness.sendFrames(sender, client, config, FRAMES, CAMERAS, 32, FRAME_INTERVAL);
       Harness.await("the first instance to commit " + JOIN_AFTER_COMMITTED + " frames", Duration.ofSeconds(60),
           () -> Harness.committed(client, group, frames) >= JOIN_AFTER_COMMITTED);
       List<String> inFlight = new ArrayList<>();
