@@ -17,6 +17,7 @@ import io.segstream.inference.Segmenters;
 import io.segstream.inference.SessionSettings;
 import io.segstream.inference.TensorFlowRuntime;
 import io.segstream.ops.EmbeddedKafkaBroker;
+import io.segstream.topology.SegstreamApp;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,7 +92,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
   @Option(names = "--partitions", description = "Partitions of the frames topic (default: the stream threads).")
   Integer partitions;
 
-  @Option(names = "--stream-threads", description = "Stream threads of (c) (default: the max batch size).")
+  @Option(names = "--stream-threads", description = "Stream threads of (c) (default: segstream's, 2).")
   Integer streamThreads;
 
   @Option(names = "--max-batch-size", description = "Batch size of (a) and (c) (default: max.batch.size).")
@@ -162,7 +163,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
     int batch = maxBatchSize != null ? maxBatchSize : settings.getInt(SegstreamConfig.MAX_BATCH_SIZE);
     int queueDelay = maxQueueDelayMs != null ? maxQueueDelayMs : settings.getInt(SegstreamConfig.MAX_QUEUE_DELAY_MS);
     int instanceCount = instances != null ? instances : settings.getInt(SegstreamConfig.INSTANCES_PER_DEVICE);
-    int threads = streamThreads != null ? streamThreads : batch;
+    int threads = streamThreads != null ? streamThreads : SegstreamApp.STREAM_THREADS;
     int partitionCount = partitions != null ? partitions : threads;
     if (batch < 1 || queueDelay < 0 || instanceCount < 1 || threads < 1 || partitionCount < 1) {
       throw new ParameterException(spec.commandLine(), "batch size, instances, threads and partitions must be >= 1");

@@ -66,6 +66,7 @@ public final class SegstreamConfig extends AbstractConfig {
   public static final String INSTANCES_PER_DEVICE = "instances.per.device";
   public static final String MAX_BATCH_SIZE = "max.batch.size";
   public static final String MAX_QUEUE_DELAY_MS = "max.queue.delay.ms";
+  public static final String MAX_FRAMES_IN_FLIGHT = "max.frames.in.flight";
   public static final String QUEUE_CAPACITY = "queue.capacity";
   public static final String INFERENCE_TIMEOUT_MS = "inference.timeout.ms";
   /**
@@ -110,7 +111,7 @@ public final class SegstreamConfig extends AbstractConfig {
           .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.MEDIUM,
               "Create the four topics at start when they are missing.")
           .define(TOPIC_PARTITIONS, Type.INT, 8, Range.atLeast(1), Importance.MEDIUM,
-              "Partitions of topics segstream creates; bounds how many stream threads share the work, and so the batch size.")
+              "Partitions of topics segstream creates: how many processor instances (and stream threads) can share the frames. Batches are independent of it.")
           .define(TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) -1, Importance.MEDIUM,
               "Replication factor of topics segstream creates; -1 takes the broker's default.")
           .define(SCHEMA_REGISTRY_URL, Type.STRING, "", Importance.MEDIUM,
@@ -145,9 +146,11 @@ public final class SegstreamConfig extends AbstractConfig {
           .define(INSTANCES_PER_DEVICE, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM,
               "Model instances (each with its own predictor) per device.")
           .define(MAX_BATCH_SIZE, Type.INT, 8, Range.atLeast(1), Importance.MEDIUM,
-              "Most frames the dynamic batcher puts in one model call; also the default num.stream.threads (one frame per waiting thread).")
+              "Most frames the dynamic batcher puts in one model call.")
           .define(MAX_QUEUE_DELAY_MS, Type.INT, 5, Range.atLeast(0), Importance.MEDIUM,
               "Longest a frame waits in the batcher for others to join its batch.")
+          .define(MAX_FRAMES_IN_FLIGHT, Type.INT, 16, Range.atLeast(1), Importance.MEDIUM,
+              "Most frames of one partition (stream task) being decoded, segmented or post-processed and not yet forwarded; a full window makes the stream thread wait for the oldest. Bounds memory and what a crash reprocesses.")
           .define(QUEUE_CAPACITY, Type.INT, 64, Range.atLeast(1), Importance.LOW,
               "Frames the batcher queues before callers block (backpressure).")
           .define(INFERENCE_TIMEOUT_MS, Type.INT, 30_000, Range.atLeast(1), Importance.LOW,
@@ -285,7 +288,8 @@ public final class SegstreamConfig extends AbstractConfig {
   /**
    * The longest one frame can spend in inference: each of its {@code 1 + model.retries} attempts
    * waiting the whole {@code inference.timeout.ms}, plus the retry backoffs ({@code
-   * model.retry.backoff.ms}, doubling). Poll and transaction timeouts are derived from it.
+   * model.retry.backoff.ms}, doubling): the longest a stream thread with a full window of frames in
+   * flight waits for the oldest. The floor of {@code max.poll.interval.ms} is derived from it.
    */
   public Duration worstCaseInference() {
     int retries = getInt(MODEL_RETRIES);

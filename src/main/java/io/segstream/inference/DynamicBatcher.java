@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *       sizes the one whose head waited longest goes first.
  *   <li><b>Backpressure.</b> At most {@code queueCapacity} images wait; further callers block, and
  *       fail with a {@link SegmentationException} when {@code requestTimeout} passes first. The same
- *       timeout bounds the wait for the result.
+ *       timeout bounds the wait for the result: {@link #segmentAsync} futures complete exceptionally
+ *       when it passes, and the image leaves the queue if it had not been dispatched yet.
  *   <li><b>Isolation.</b> Each caller waits only for its own images. A failed batch is retried image
  *       by image, so one bad image fails alone; a batch that runs out of memory is split in halves
  *       and retried.
@@ -143,12 +144,40 @@ public final class DynamicBatcher implements Segmenter {
   }
 
   /**
-   * Queues one image without waiting for its result (blocks while the queue is full).
-   *
-   * @throws SegmentationException when the queue stays full for the request timeout, or on close
+   * Queues one image without waiting for its result (the caller blocks only while the queue is full).
+   * The future is completed by the instance thread that ran the batch, or exceptionally with a {@link
+   * SegmentationException} when the queue stayed full, the result did not come within the request
+   * timeout (counted from this call, as for {@link #segment}), or the batcher closed.
    */
-  public CompletableFuture<Segmentation> submit(RgbImage image) throws SegmentationException {
-    return enqueue(image, deadline()).result;
+  @Override
+  public CompletableFuture<Segmentation> segmentAsync(RgbImage image) {
+    long deadline = deadline();
+    Request request;
+    try {
+      request = enqueue(image, deadline);
+    } catch (SegmentationException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    // orTimeout completes the request itself, so the scheduler drops it if it is still queued.
+    return request.result
+        .orTimeout(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+        .exceptionallyCompose(failure -> CompletableFuture.failedFuture(asyncFailure(failure)));
+  }
+
+  private SegmentationException asyncFailure(Throwable failure) {
+    Throwable cause = SegmentationException.unwrap(failure);
+    if (cause instanceof SegmentationException segmentation) {
+      return segmentation;
+    }
+    if (cause instanceof TimeoutException) {
+      return noResultInTime();
+    }
+    return new SegmentationException("inference failed: " + cause, cause);
+  }
+
+  private SegmentationException noResultInTime() {
+    return new SegmentationException(
+        "no inference result within " + settings.requestTimeout().toMillis() + " ms");
   }
 
   private long deadline() {
@@ -194,8 +223,7 @@ public final class DynamicBatcher implements Segmenter {
       throw new SegmentationException("inference failed: " + e.getCause(), e.getCause());
     } catch (TimeoutException e) {
       request.result.cancel(false);
-      throw new SegmentationException(
-          "no inference result within " + settings.requestTimeout().toMillis() + " ms");
+      throw noResultInTime();
     } catch (InterruptedException e) {
       request.result.cancel(false);
       Thread.currentThread().interrupt();

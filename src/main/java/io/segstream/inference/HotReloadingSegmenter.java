@@ -4,6 +4,7 @@ import io.segstream.image.RgbImage;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -149,6 +150,22 @@ public final class HotReloadingSegmenter implements Segmenter {
     } finally {
       generation.inFlight.decrementAndGet();
     }
+  }
+
+  /** As {@link #segment}: the version stays open until this image's result is in. */
+  @Override
+  public CompletableFuture<Segmentation> segmentAsync(RgbImage image) {
+    Generation generation = acquire();
+    CompletableFuture<Segmentation> result;
+    try {
+      result = generation.segmenter.segmentAsync(image);
+    } catch (RuntimeException e) {
+      generation.inFlight.decrementAndGet();
+      return CompletableFuture.failedFuture(e);
+    }
+    return result
+        .whenComplete((segmentation, error) -> generation.inFlight.decrementAndGet())
+        .thenApply(segmentation -> stamped(generation, segmentation));
   }
 
   @Override

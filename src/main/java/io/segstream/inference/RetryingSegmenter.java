@@ -4,6 +4,8 @@ import io.segstream.config.SegstreamConfig;
 import io.segstream.image.RgbImage;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,6 +14,8 @@ import org.slf4j.LoggerFactory;
  * error (a timeout, a device out of memory while other work held it) costs the frame a short delay
  * instead of a dead letter. After the last attempt the failure goes to the caller, naming how many
  * attempts were made. Runtime exceptions are bugs, not transient failures, and are never retried.
+ * {@link #segmentAsync} retries the same way without blocking anyone: the next attempt is scheduled
+ * after the backoff, and the caller's future completes with the first success or the last failure.
  */
 public final class RetryingSegmenter implements Segmenter {
 
@@ -50,6 +54,48 @@ public final class RetryingSegmenter implements Segmenter {
   }
 
   @Override
+  public CompletableFuture<Segmentation> segmentAsync(RgbImage image) {
+    CompletableFuture<Segmentation> result = new CompletableFuture<>();
+    attemptAsync(image, 1, null, result);
+    return result;
+  }
+
+  /** Runs attempt {@code attempt}; on a model failure schedules the next one after its backoff. */
+  private void attemptAsync(RgbImage image, int attempt, SegmentationException previous,
+      CompletableFuture<Segmentation> result) {
+    delegate.segmentAsync(image).whenComplete((segmentation, error) -> {
+      if (error == null) {
+        result.complete(segmentation);
+        return;
+      }
+      Throwable cause = SegmentationException.unwrap(error);
+      if (!(cause instanceof SegmentationException failure)) {
+        result.completeExceptionally(cause);
+        return;
+      }
+      if (previous != null && previous != failure) {
+        failure.addSuppressed(previous);
+      }
+      if (attempt > retries || result.isDone()) {
+        result.completeExceptionally(attempt == 1 ? failure : gaveUp(failure, attempt));
+        return;
+      }
+      Duration wait = backoffAfter(attempt);
+      LOG.warn("inference failed ({}); retry {} of {} in {} ms", failure.getMessage(), attempt, retries, wait.toMillis());
+      CompletableFuture.delayedExecutor(wait.toMillis(), TimeUnit.MILLISECONDS)
+          .execute(() -> attemptAsync(image, attempt + 1, failure, result));
+    });
+  }
+
+  private Duration backoffAfter(int failedAttempts) {
+    return backoff.multipliedBy(1L << (failedAttempts - 1));
+  }
+
+  private static SegmentationException gaveUp(SegmentationException last, int attempts) {
+    return new SegmentationException(last.getMessage() + " (gave up after " + attempts + " attempts)", last);
+  }
+
+  @Override
   public List<Segmentation> segmentAll(List<RgbImage> images) throws SegmentationException {
     return withRetries(() -> delegate.segmentAll(images));
   }
@@ -74,7 +120,7 @@ public final class RetryingSegmenter implements Segmenter {
       if (attempts > retries || Thread.currentThread().isInterrupted()) {
         break;
       }
-      Duration wait = backoff.multipliedBy(1L << (attempts - 1));
+      Duration wait = backoffAfter(attempts);
       LOG.warn("inference failed ({}); retry {} of {} in {} ms", failure.getMessage(), attempts, retries, wait.toMillis());
       if (!sleep(wait)) {
         break;
@@ -83,7 +129,7 @@ public final class RetryingSegmenter implements Segmenter {
     if (attempts == 1) {
       throw failure;
     }
-    throw new SegmentationException(failure.getMessage() + " (gave up after " + attempts + " attempts)", failure);
+    throw gaveUp(failure, attempts);
   }
 
   /** Sleeps; false when interrupted (the interrupt stays set for the caller). */

@@ -19,12 +19,10 @@ abstract class FrameStage<KIn, VIn> implements Processor<KIn, VIn, Object, Objec
   /** A flood of bad frames must not flood the log: 20 lines per 10 s, the rest counted. */
   private static final LogBudget DEAD_LETTER_LOG = new LogBudget(20, 10_000);
 
-  private final String stage;
   protected final FrameMetrics metrics;
   protected ProcessorContext<Object, Object> context;
 
-  FrameStage(String stage, FrameMetrics metrics) {
-    this.stage = stage;
+  FrameStage(FrameMetrics metrics) {
     this.metrics = metrics;
   }
 
@@ -33,25 +31,21 @@ abstract class FrameStage<KIn, VIn> implements Processor<KIn, VIn, Object, Objec
     this.context = context;
   }
 
-  /** Sends the original key and value to the dead-letter topic, with the failure in headers. */
-  protected void deadLetter(
-      Record<?, ?> record, byte[] rawKey, byte[] rawValue, String code, String reason, Throwable cause) {
-    DeadLetters.Source source =
-        context
-            .recordMetadata()
-            .map(m -> new DeadLetters.Source(m.topic(), m.partition(), m.offset()))
-            .orElse(null);
-    Headers headers =
-        DeadLetters.headers(
-            record.headers(), new DeadLetters.Failure(stage, code, reason, cause), source);
+  /**
+   * Sends the original key and value to the dead-letter topic, with the failure in headers; {@code
+   * source} says which input record it was (null when unknown).
+   */
+  protected void deadLetter(Record<?, ?> record, byte[] rawKey, byte[] rawValue, DeadLetters.Failure failure,
+      DeadLetters.Source source) {
+    Headers headers = DeadLetters.headers(record.headers(), failure, source);
     if (DEAD_LETTER_LOG.tryAcquire()) {
       long quiet = DEAD_LETTER_LOG.takeSuppressed();
       LOG.warn(
           "dead-lettering record {}: {} at stage {}: {}{}",
           source == null ? "?" : source.topic() + "-" + source.partition() + "@" + source.offset(),
-          code,
-          stage,
-          reason,
+          failure.code(),
+          failure.stage(),
+          failure.reason(),
           quiet == 0 ? "" : " (" + quiet + " more dead letters not logged; see " + FrameMetrics.FRAMES + ")");
     }
     context.forward(
@@ -60,8 +54,11 @@ abstract class FrameStage<KIn, VIn> implements Processor<KIn, VIn, Object, Objec
     metrics.deadLettered();
   }
 
-  protected void deadLetter(Record<?, InFlightFrame> record, String code, String reason, Throwable cause) {
-    InFlightFrame frame = record.value();
-    deadLetter(record, frame.rawKey(), frame.rawValue(), code, reason, cause);
+  /** The input record being processed now, for dead-letter headers; null outside {@code process}. */
+  protected DeadLetters.Source currentSource() {
+    return context
+        .recordMetadata()
+        .map(m -> new DeadLetters.Source(m.topic(), m.partition(), m.offset()))
+        .orElse(null);
   }
 }

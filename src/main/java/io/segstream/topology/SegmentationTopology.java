@@ -8,6 +8,7 @@ import io.segstream.contracts.SegmentationMask;
 import io.segstream.contracts.serde.AvroSerdes;
 import io.segstream.image.FrameDecoder;
 import io.segstream.inference.Segmenter;
+import java.util.concurrent.Executor;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
@@ -16,20 +17,22 @@ import org.apache.kafka.streams.Topology;
  * The processor's topology:
  *
  * <pre>
- *   frames (bytes) -> parse -> throttle -> decode -> segment -> masks
- *                       |                    |          |   \-> class-areas
- *                       +--------------------+----------+-----> dead letters (original bytes + reason headers)
+ *   frames (bytes) -> parse -> throttle -> segment -> masks
+ *                                             |   \-> class-areas
+ *                                             \-----> dead letters (original bytes + reason headers)
  * </pre>
  *
  * <p>Frames are read as raw bytes so a record that is not a valid {@code ImageFrame} reaches the
  * parse step and is dead-lettered like any other bad input, instead of failing in a deserializer.
+ * Parse and throttle run on the stream thread; the segment step hands decode, model and
+ * post-processing to a worker pool and the segmenter, and forwards every result, dead letters of
+ * the earlier steps included, in input order (see {@link SegmentFrameProcessor}).
  */
 public final class SegmentationTopology {
 
   public static final String SOURCE = "frames-source";
   public static final String PARSE = "parse-frame";
   public static final String THROTTLE = "throttle-frame";
-  public static final String DECODE = "decode-frame";
   public static final String SEGMENT = "segment-frame";
   public static final String MASKS_SINK = "masks-sink";
   public static final String AREAS_SINK = "class-areas-sink";
@@ -37,46 +40,36 @@ public final class SegmentationTopology {
 
   private SegmentationTopology() {}
 
-  /** The topology for {@code config}, with the configured topics, limits and serdes. */
-  public static Topology build(SegstreamConfig config, Segmenter segmenter) {
-    return build(config, segmenter, FrameMetrics.unexported());
-  }
-
-  /** The topology for {@code config}, counting what becomes of each frame in {@code metrics}. */
-  public static Topology build(SegstreamConfig config, Segmenter segmenter, FrameMetrics metrics) {
+  /**
+   * The topology for {@code config}, with the configured topics, limits and serdes, counting what
+   * becomes of each frame in {@code metrics}; per-frame work runs on {@code workers}, and the oldest
+   * frame in flight per partition is kept in {@code inFlight} for the commit barrier.
+   */
+  public static Topology build(SegstreamConfig config, Segmenter segmenter, FrameMetrics metrics,
+      Executor workers, FramesInFlight inFlight) {
     AvroSerdes serdes = AvroSerdes.fromConfig(config);
-    return build(
-        Topics.fromConfig(config),
-        config.getDouble(SegstreamConfig.MAX_FPS_PER_STREAM),
-        metrics,
-        new FrameDecoder(
-            config.getInt(SegstreamConfig.MAX_FRAME_BYTES),
-            config.getLong(SegstreamConfig.MAX_FRAME_PIXELS)),
+    FrameWork work = new FrameWork(
+        new FrameDecoder(config.getInt(SegstreamConfig.MAX_FRAME_BYTES), config.getLong(SegstreamConfig.MAX_FRAME_PIXELS)),
         segmenter,
-        serdes.forValues(ImageFrame.class),
-        serdes.forValues(SegmentationMask.class),
-        serdes.forValues(ClassAreas.class));
-  }
+        workers);
+    Topics topics = Topics.fromConfig(config);
+    int window = config.getInt(SegstreamConfig.MAX_FRAMES_IN_FLIGHT);
+    double maxFpsPerStream = config.getDouble(SegstreamConfig.MAX_FPS_PER_STREAM);
+    Serde<ImageFrame> frameSerde = serdes.forValues(ImageFrame.class);
+    Serde<SegmentationMask> maskSerde = serdes.forValues(SegmentationMask.class);
+    Serde<ClassAreas> areasSerde = serdes.forValues(ClassAreas.class);
 
-  public static Topology build(
-      Topics topics,
-      double maxFpsPerStream,
-      FrameMetrics metrics,
-      FrameDecoder decoder,
-      Segmenter segmenter,
-      Serde<ImageFrame> frameSerde,
-      Serde<SegmentationMask> maskSerde,
-      Serde<ClassAreas> areasSerde) {
     Topology topology = new Topology();
     topology.addSource(
         SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), topics.frames());
     topology.addProcessor(
         PARSE, () -> new ParseFrameProcessor(frameSerde.deserializer(), metrics, THROTTLE), SOURCE);
     topology.addProcessor(
-        THROTTLE, () -> new ThrottleFrameProcessor(maxFpsPerStream, metrics, DECODE), PARSE);
-    topology.addProcessor(DECODE, () -> new DecodeFrameProcessor(decoder, metrics, SEGMENT), THROTTLE);
+        THROTTLE, () -> new ThrottleFrameProcessor(maxFpsPerStream, metrics, SEGMENT), PARSE);
     topology.addProcessor(
-        SEGMENT, () -> new SegmentFrameProcessor(segmenter, metrics, MASKS_SINK, AREAS_SINK), DECODE);
+        SEGMENT,
+        () -> new SegmentFrameProcessor(work, window, inFlight, topics.frames(), metrics, MASKS_SINK, AREAS_SINK),
+        THROTTLE);
     topology.addSink(
         MASKS_SINK, topics.masks(), Serdes.String().serializer(), maskSerde.serializer(), SEGMENT);
     topology.addSink(
@@ -86,8 +79,6 @@ public final class SegmentationTopology {
         topics.deadLetters(),
         Serdes.ByteArray().serializer(),
         Serdes.ByteArray().serializer(),
-        PARSE,
-        DECODE,
         SEGMENT);
     return topology;
   }

@@ -12,8 +12,13 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -40,29 +45,75 @@ public final class SegstreamApp implements AutoCloseable {
   /** Room for a frame's metadata and record overhead above {@code max.frame.bytes}. */
   static final int RECORD_OVERHEAD_BYTES = 1024 * 1024;
 
+  /**
+   * Stream threads: they only parse, throttle, hand off and forward, so two keep up with a model of
+   * any speed, and a second one keeps half the partitions moving while the other waits on a full
+   * window.
+   */
+  public static final int STREAM_THREADS = 2;
+  /** Kafka Streams' wait for input when idle; results in flight are flushed at least this often. */
+  static final int POLL_MS = 10;
+
   private final SegstreamConfig config;
   private final Segmenter segmenter;
   private final FrameMetrics metrics;
+  private final Executor workers;
+  private final ExecutorService ownedWorkers;
+  private final FramesInFlight inFlight = new FramesInFlight();
   private KafkaStreams streams;
 
   public SegstreamApp(SegstreamConfig config, Segmenter segmenter) {
     this(config, segmenter, FrameMetrics.unexported());
   }
 
+  /** Decode and post-processing run on a pool of one thread per core, owned by this app. */
   public SegstreamApp(SegstreamConfig config, Segmenter segmenter, FrameMetrics metrics) {
+    this(config, segmenter, metrics, null);
+  }
+
+  /**
+   * As the public constructors, with per-frame work on {@code workers} when not null (tests pass a
+   * direct executor, {@code Runnable::run}, to see each frame's results as soon as it is piped in).
+   */
+  SegstreamApp(SegstreamConfig config, Segmenter segmenter, FrameMetrics metrics, Executor workers) {
     AvroTrust.trustGeneratedClasses();
     this.config = config;
     this.segmenter = segmenter;
     this.metrics = metrics;
+    this.ownedWorkers = workers == null ? workerPool(Runtime.getRuntime().availableProcessors()) : null;
+    this.workers = workers == null ? ownedWorkers : workers;
+  }
+
+  /** Daemon threads, created on demand and ended when idle, so an app never started costs none. */
+  private static ExecutorService workerPool(int threads) {
+    AtomicInteger number = new AtomicInteger();
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), runnable -> {
+          Thread thread = new Thread(runnable, "segstream-frame-worker-" + number.getAndIncrement());
+          thread.setDaemon(true);
+          return thread;
+        });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
   }
 
   public Topology topology() {
-    return SegmentationTopology.build(config, segmenter, metrics);
+    return SegmentationTopology.build(config, segmenter, metrics, workers, inFlight);
+  }
+
+  /** The oldest frame in flight per partition: what the commit barrier stops at. */
+  public FramesInFlight framesInFlight() {
+    return inFlight;
+  }
+
+  /** Kafka Streams' clients with the commit barrier of this app (see {@link CommitBarrierClientSupplier}). */
+  public CommitBarrierClientSupplier clientSupplier() {
+    return new CommitBarrierClientSupplier(inFlight);
   }
 
   /**
    * Kafka Streams settings: segstream's choices first, then pass-through settings, which win, then
-   * the poll and transaction timing of {@link PollSettings} (whose timeouts never go below their floors).
+   * the poll and commit timing of {@link PollSettings} (whose poll interval never goes below its floor).
    */
   public Properties streamsProperties() {
     Topics topics = Topics.fromConfig(config);
@@ -90,14 +141,15 @@ public final class SegstreamApp implements AutoCloseable {
     // Dead letters carry whole frames.
     props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), maxRecordBytes);
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), maxRecordBytes);
-    // Each stream thread waits for its own frame's result, so a batch can hold at most one frame per
-    // thread: as many threads as a batch has frames (a pass-through num.stream.threads wins).
-    props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.getInt(SegstreamConfig.MAX_BATCH_SIZE));
+    // Batches are formed across tasks by the batcher, not by waiting threads (see STREAM_THREADS).
+    props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, STREAM_THREADS);
+    // An idle thread waits this long for input before it looks at results in flight again.
+    props.put(StreamsConfig.POLL_MS_CONFIG, POLL_MS);
     // Kafka Streams lingers 100 ms to batch its output; a mask that already waited for a model call
     // should leave at once (masks made while a send is in flight still go out together).
     props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
     props.putAll(config.kafkaPassThrough());
-    // Poll, commit and transaction timing that slow inference cannot break (see PollSettings).
+    // Poll and commit timing that a full window waiting on slow inference cannot break (see PollSettings).
     PollSettings.apply(props, config);
     return props;
   }
@@ -152,7 +204,7 @@ public final class SegstreamApp implements AutoCloseable {
     if (config.getBoolean(SegstreamConfig.TOPICS_CREATE)) {
       createMissingTopics(Duration.ofSeconds(60));
     }
-    streams = new KafkaStreams(topology(), streamsProperties());
+    streams = new KafkaStreams(topology(), streamsProperties(), clientSupplier());
     streams.setStateListener((now, before) -> {
       LOG.info("processor state {} -> {}", before, now);
       listener.onChange(now, before);
@@ -192,11 +244,15 @@ public final class SegstreamApp implements AutoCloseable {
     return config.getInt(SegstreamConfig.MAX_FRAME_BYTES) + RECORD_OVERHEAD_BYTES;
   }
 
+  /** Stops processing, then the worker pool (work still running for dropped frames is abandoned). */
   @Override
   public synchronized void close() {
     if (streams != null) {
       streams.close(Duration.ofSeconds(30));
       streams = null;
+    }
+    if (ownedWorkers != null) {
+      ownedWorkers.shutdownNow();
     }
   }
 }

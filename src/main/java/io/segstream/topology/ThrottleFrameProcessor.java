@@ -6,11 +6,10 @@ import org.apache.kafka.streams.processor.api.Record;
 /**
  * Skips frames above the per-camera rate cap ({@code max.fps.per.stream}) before they cost a decode
  * and a model call. Skipping is the configured intent, not a failure: skipped frames are counted,
- * not dead-lettered.
+ * not dead-lettered. A rejected record passes through to keep its place in order.
  */
 final class ThrottleFrameProcessor extends FrameStage<String, InFlightFrame> {
 
-  static final String STAGE = "throttle";
   /** Cameras remembered per stream task. */
   static final int MAX_TRACKED_STREAMS = 10_000;
 
@@ -18,7 +17,7 @@ final class ThrottleFrameProcessor extends FrameStage<String, InFlightFrame> {
   private final String next;
 
   ThrottleFrameProcessor(double maxFps, FrameMetrics metrics, String next) {
-    super(STAGE, metrics);
+    super(metrics);
     this.gate = new FrameRateGate(maxFps, MAX_TRACKED_STREAMS);
     this.next = next;
   }
@@ -26,7 +25,7 @@ final class ThrottleFrameProcessor extends FrameStage<String, InFlightFrame> {
   @Override
   public void process(Record<String, InFlightFrame> record) {
     var frame = record.value().frame();
-    if (gate.admit(frame.getStreamId(), frame.getCaptureTimestamp().toEpochMilli())) {
+    if (frame == null || gate.admit(frame.getStreamId(), frame.getCaptureTimestamp().toEpochMilli())) {
       context.forward(record, next);
     } else {
       metrics.skipped();

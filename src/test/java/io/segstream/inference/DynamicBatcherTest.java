@@ -102,9 +102,9 @@ class DynamicBatcherTest {
     start(new BatcherSettings(3, Duration.ofMinutes(10), 64, LONG, new ImageSize(256, 144)), backend);
 
     List<CompletableFuture<Segmentation>> results = List.of(
-        batcher.submit(FakeBackend.image(0, 8, 8)),
-        batcher.submit(FakeBackend.image(1, 16, 8)),
-        batcher.submit(FakeBackend.image(2, 8, 8)));
+        batcher.segmentAsync(FakeBackend.image(0, 8, 8)),
+        batcher.segmentAsync(FakeBackend.image(1, 16, 8)),
+        batcher.segmentAsync(FakeBackend.image(2, 8, 8)));
 
     for (int id = 0; id < 3; id++) {
       assertEquals(id, FakeBackend.idOf(results.get(id).get(20, TimeUnit.SECONDS)));
@@ -138,7 +138,7 @@ class DynamicBatcherTest {
 
     List<CompletableFuture<Segmentation>> results = new ArrayList<>();
     for (int id = 0; id < 4; id++) {
-      results.add(batcher.submit(FakeBackend.image(id, 8, 8)));
+      results.add(batcher.segmentAsync(FakeBackend.image(id, 8, 8)));
     }
 
     for (int id = 0; id < 4; id++) {
@@ -153,10 +153,10 @@ class DynamicBatcherTest {
     start(settings(8, Duration.ZERO, 64, LONG), backend);
 
     List<CompletableFuture<Segmentation>> results = new ArrayList<>();
-    results.add(batcher.submit(FakeBackend.image(0, 10, 10)));
+    results.add(batcher.segmentAsync(FakeBackend.image(0, 10, 10)));
     waitUntil(() -> backend.batchSizes.size() == 1, "the first batch is running");
     for (int id = 1; id <= 12; id++) {
-      results.add(batcher.submit(id % 2 == 0 ? FakeBackend.image(id, 10, 10) : FakeBackend.image(id, 12, 8)));
+      results.add(batcher.segmentAsync(id % 2 == 0 ? FakeBackend.image(id, 10, 10) : FakeBackend.image(id, 12, 8)));
     }
     backend.open();
 
@@ -177,7 +177,7 @@ class DynamicBatcherTest {
 
     List<CompletableFuture<Segmentation>> results = new ArrayList<>();
     for (int id = 1; id <= 5; id++) {
-      results.add(batcher.submit(FakeBackend.image(id, 8, 8)));
+      results.add(batcher.segmentAsync(FakeBackend.image(id, 8, 8)));
     }
 
     for (int id = 1; id <= 5; id++) {
@@ -212,7 +212,7 @@ class DynamicBatcherTest {
 
     List<CompletableFuture<Segmentation>> results = new ArrayList<>();
     for (int id = 0; id < 8; id++) {
-      results.add(batcher.submit(FakeBackend.image(id, 8, 8)));
+      results.add(batcher.segmentAsync(FakeBackend.image(id, 8, 8)));
     }
 
     for (int id = 0; id < 8; id++) {
@@ -232,10 +232,10 @@ class DynamicBatcherTest {
   void callersBlockWhileTheQueueIsFull() throws Exception {
     FakeBackend backend = new FakeBackend().closeGate();
     start(settings(1, Duration.ZERO, 2, LONG), backend);
-    CompletableFuture<Segmentation> running = batcher.submit(FakeBackend.image(0, 8, 8));
+    CompletableFuture<Segmentation> running = batcher.segmentAsync(FakeBackend.image(0, 8, 8));
     waitUntil(() -> backend.batchSizes.size() == 1, "the first image is running");
-    batcher.submit(FakeBackend.image(1, 8, 8));
-    batcher.submit(FakeBackend.image(2, 8, 8));
+    batcher.segmentAsync(FakeBackend.image(1, 8, 8));
+    batcher.segmentAsync(FakeBackend.image(2, 8, 8));
     assertEquals(2, batcher.pending());
 
     // Handed from the caller thread to this one.
@@ -258,9 +258,9 @@ class DynamicBatcherTest {
   void aCallerGivesUpWhenTheQueueStaysFull() throws Exception {
     FakeBackend backend = new FakeBackend().closeGate();
     start(settings(1, Duration.ZERO, 1, Duration.ofMillis(200)), backend);
-    batcher.submit(FakeBackend.image(0, 8, 8));
+    batcher.segmentAsync(FakeBackend.image(0, 8, 8));
     waitUntil(() -> backend.batchSizes.size() == 1, "the first image is running");
-    batcher.submit(FakeBackend.image(1, 8, 8));
+    batcher.segmentAsync(FakeBackend.image(1, 8, 8));
 
     SegmentationException e =
         assertThrows(SegmentationException.class, () -> batcher.segment(FakeBackend.image(2, 8, 8)));
@@ -338,9 +338,9 @@ class DynamicBatcherTest {
   void closeFailsQueuedImagesRefusesNewOnesAndClosesInstances() throws Exception {
     FakeBackend backend = new FakeBackend().closeGate();
     start(settings(1, Duration.ZERO, 8, LONG), backend);
-    CompletableFuture<Segmentation> running = batcher.submit(FakeBackend.image(0, 8, 8));
+    CompletableFuture<Segmentation> running = batcher.segmentAsync(FakeBackend.image(0, 8, 8));
     waitUntil(() -> backend.batchSizes.size() == 1, "the first image is running");
-    CompletableFuture<Segmentation> queued = batcher.submit(FakeBackend.image(1, 8, 8));
+    CompletableFuture<Segmentation> queued = batcher.segmentAsync(FakeBackend.image(1, 8, 8));
 
     Future<?> closing = callers.submit(batcher::close);
     ExecutionException e = assertThrows(ExecutionException.class, () -> queued.get(20, TimeUnit.SECONDS));
@@ -351,5 +351,22 @@ class DynamicBatcherTest {
     assertEquals(0, FakeBackend.idOf(running.get(20, TimeUnit.SECONDS)));
     assertTrue(backend.closed);
     assertThrows(SegmentationException.class, () -> batcher.segment(FakeBackend.image(2, 8, 8)));
+  }
+
+  @Test
+  void anAsyncCallerGetsATimeoutAndItsImageLeavesTheQueue() throws Exception {
+    FakeBackend backend = new FakeBackend().closeGate();
+    start(settings(1, Duration.ZERO, 8, Duration.ofMillis(200)), backend);
+    CompletableFuture<Segmentation> running = batcher.segmentAsync(FakeBackend.image(0, 8, 8));
+    waitUntil(() -> backend.batchSizes.size() == 1, "the first image is running");
+    CompletableFuture<Segmentation> queued = batcher.segmentAsync(FakeBackend.image(1, 8, 8));
+
+    ExecutionException e = assertThrows(ExecutionException.class, () -> queued.get(20, TimeUnit.SECONDS));
+    assertEquals("no inference result within 200 ms", e.getCause().getMessage());
+    assertTrue(e.getCause() instanceof SegmentationException);
+    backend.open();
+    assertThrows(ExecutionException.class, () -> running.get(20, TimeUnit.SECONDS));
+    waitUntil(() -> batcher.pending() == 0, "the timed-out image left the queue");
+    assertEquals(1, backend.batchSizes.size(), "the timed-out image never ran");
   }
 }

@@ -12,6 +12,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 class HotReloadingSegmenterTest {
@@ -64,8 +66,9 @@ class HotReloadingSegmenterTest {
 
   private static final RgbImage IMAGE = new RgbImage(2, 2, new byte[12]);
 
-  @Test
-  void servesNewestCompleteVersionAndSwapsWithoutDroppingInFlightRequests(@TempDir Path root)
+  @ParameterizedTest(name = "in-flight request by segmentAsync: {0}")
+  @ValueSource(booleans = {false, true})
+  void servesNewestCompleteVersionAndSwapsWithoutDroppingInFlightRequests(boolean async, @TempDir Path root)
       throws Exception {
     writeVersion(root, 1, true);
     writeVersion(root, 3, false); // still being copied: no properties yet
@@ -85,8 +88,9 @@ class HotReloadingSegmenterTest {
       VersionSegmenter v1 = loaded.get(1);
       v1.entered = new CountDownLatch(1);
       v1.gate = new CountDownLatch(1);
-      CompletableFuture<Segmentation> slow =
-          CompletableFuture.supplyAsync(
+      CompletableFuture<Segmentation> slow = async
+          ? CompletableFuture.supplyAsync(() -> segmenter.segmentAsync(IMAGE)).thenCompose(result -> result)
+          : CompletableFuture.supplyAsync(
               () -> {
                 try {
                   return segmenter.segment(IMAGE);

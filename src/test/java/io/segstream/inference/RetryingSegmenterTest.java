@@ -11,6 +11,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -104,5 +107,46 @@ class RetryingSegmenterTest {
     Flaky flaky = new Flaky(0, null);
     assertSame(flaky, RetryingSegmenter.fromConfig(flaky, new SegstreamConfig(Map.of(SegstreamConfig.MODEL_RETRIES, 0))));
     assertTrue(RetryingSegmenter.fromConfig(flaky, new SegstreamConfig(Map.of())) instanceof RetryingSegmenter);
+  }
+
+  @Test
+  void asyncRetriesAfterTheBackoffWithoutBlockingTheCaller() throws Exception {
+    Flaky flaky = new Flaky(2, () -> new SegmentationException("device busy"));
+    Segmenter segmenter = new RetryingSegmenter(flaky, 2, Duration.ofMillis(100));
+
+    long start = System.nanoTime();
+    CompletableFuture<Segmentation> result = segmenter.segmentAsync(IMAGE);
+    long returnedAfterMs = (System.nanoTime() - start) / 1_000_000;
+
+    assertTrue(returnedAfterMs < 100, "segmentAsync waited " + returnedAfterMs + " ms for a backoff");
+    assertSame(RESULT, result.get(20, TimeUnit.SECONDS));
+    assertEquals(3, flaky.calls.get());
+    // Backoffs of 100 then 200 ms between the attempts.
+    assertTrue(flaky.callNanos.get(1) - flaky.callNanos.get(0) >= 90_000_000L);
+    assertTrue(flaky.callNanos.get(2) - flaky.callNanos.get(1) >= 190_000_000L);
+  }
+
+  @Test
+  void asyncGivesUpAfterTheLastAttemptNamingIt() {
+    Flaky flaky = new Flaky(10, () -> new SegmentationException("device lost"));
+    Segmenter segmenter = new RetryingSegmenter(flaky, 2, Duration.ofMillis(1));
+
+    ExecutionException e = assertThrows(ExecutionException.class,
+        () -> segmenter.segmentAsync(IMAGE).get(20, TimeUnit.SECONDS));
+
+    assertEquals("device lost (gave up after 3 attempts)", e.getCause().getMessage());
+    assertEquals(3, flaky.calls.get());
+  }
+
+  @Test
+  void asyncNeverRetriesABug() {
+    Flaky flaky = new Flaky(10, () -> new IllegalStateException("bug"));
+    Segmenter segmenter = new RetryingSegmenter(flaky, 2, Duration.ofMillis(1));
+
+    ExecutionException e = assertThrows(ExecutionException.class,
+        () -> segmenter.segmentAsync(IMAGE).get(20, TimeUnit.SECONDS));
+
+    assertTrue(e.getCause() instanceof IllegalStateException, e.getCause().toString());
+    assertEquals(1, flaky.calls.get());
   }
 }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.config.SegstreamConfig;
-import io.segstream.contracts.ImageEncoding;
+import io.segstream.testing.ProcessedOutputs;
 import io.segstream.inference.ColourModel;
 import io.segstream.ops.EmbeddedKafkaBroker;
 import io.segstream.topology.SegstreamApp;
@@ -19,13 +19,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -35,8 +40,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A processor killed with SIGKILL mid-stream and restarted: every frame still gets its mask and class
- * areas, exactly once under exactly_once_v2, at least once under at_least_once.
+ * A processor killed with SIGKILL mid-stream, with frames in flight, and restarted, at default
+ * settings: every frame still gets its mask and class areas, exactly once under exactly_once_v2, at
+ * least once under at_least_once, and under exactly_once_v2 read_committed readers see new masks
+ * within 20 s of the kill (the dead instance's open transaction times out at Kafka Streams' 10 s).
  *
  * <p>The processor is a separate JVM running {@code segstream run} with a real TensorFlow model (the
  * trained models/fcn-default when the checkout has it, else a tiny exported one), so the kill is a
@@ -56,6 +63,8 @@ class CrashRecoveryTest {
    */
   private static final Duration KILL_DELAY = Duration.ofMillis(500);
   private static final Duration CHILD_READY_TIMEOUT = Duration.ofSeconds(90);
+  /** The bound on how long a crash may hide new masks from read_committed readers. */
+  private static final Duration NEW_MASKS_WITHIN = Duration.ofSeconds(20);
 
   private static EmbeddedKafkaBroker broker;
   @TempDir static Path shared;
@@ -90,10 +99,7 @@ class CrashRecoveryTest {
     // The restarted instance gets the partitions once the dead one's session expires.
     settings.put("session.timeout.ms", 6000);
     settings.put("heartbeat.interval.ms", 1000);
-    // A small worst-case frame keeps the exactly-once transaction timeout, and so how long the killed
-    // instance's open transaction blocks read_committed readers, at Kafka Streams' 10 s.
-    settings.put(SegstreamConfig.INFERENCE_TIMEOUT_MS, 2000);
-    settings.put(SegstreamConfig.MODEL_RETRIES, 0);
+    // Nothing else is set: the inference timeout, retries, window and transaction timeout are the defaults.
     SegstreamConfig config = new SegstreamConfig(settings);
     Map<String, Object> client = Harness.client(settings);
     String frames = config.getString(SegstreamConfig.TOPIC_FRAMES);
@@ -113,28 +119,27 @@ class CrashRecoveryTest {
     Process second = null;
     try {
       awaitReady(first, httpPort, dir.resolve("first.log"));
-      Future<?> sending = sender.submit(() -> {
-        try (KafkaProducer<byte[], byte[]> producer = Harness.producer(client)) {
-          for (int id = 0; id < FRAMES; id++) {
-            String stream = "cam-" + (id % 2);
-            producer.send(Harness.tagged(frames, stream,
-                Harness.syntheticFrame(config, stream, id, 64, 64, ImageEncoding.PNG), id));
-            Thread.sleep(FRAME_INTERVAL.toMillis());
-          }
-          producer.flush();
-        }
-        return null;
-      });
+      Future<?> sending = Harness.sendFrames(sender, client, config, FRAMES, 2, 64, FRAME_INTERVAL);
       Harness.await("the first instance to commit " + KILL_AFTER_COMMITTED + " frames", Duration.ofSeconds(60),
           () -> Harness.committed(client, group, frames) >= KILL_AFTER_COMMITTED);
       Thread.sleep(KILL_DELAY.toMillis());
       first.destroyForcibly().waitFor();
-      long committedAtKill = Harness.committed(client, group, frames);
-      System.out.println("killed the first instance (SIGKILL) with " + committedAtKill + " of " + FRAMES
-          + " frames committed, " + (sending.isDone() ? "all" : "not all") + " sent");
-      assertTrue(committedAtKill < FRAMES, "the kill came after the stream had been processed");
+      long killedNanos = System.nanoTime();
+      try (NewRecords masksAfterKill = new NewRecords(client, config.getString(SegstreamConfig.TOPIC_MASKS))) {
+        long committedAtKill = Harness.committed(client, group, frames);
+        System.out.println("killed the first instance (SIGKILL) with " + committedAtKill + " of " + FRAMES
+            + " frames committed, " + (sending.isDone() ? "all" : "not all") + " sent");
+        assertTrue(committedAtKill < FRAMES, "the kill came after the stream had been processed");
 
-      second = startProcessor(propertiesFile, dir.resolve("second.log"));
+        second = startProcessor(propertiesFile, dir.resolve("second.log"));
+        Duration gap = masksAfterKill.awaitFirst(killedNanos, Duration.ofSeconds(90));
+        System.out.println("FIGURES kill -> first new mask for read_committed readers (" + guarantee + "): "
+            + gap.toMillis() + " ms");
+        if ("exactly_once_v2".equals(guarantee)) {
+          assertTrue(gap.compareTo(NEW_MASKS_WITHIN) <= 0,
+              "read_committed readers waited " + gap.toMillis() + " ms for new masks after the kill");
+        }
+      }
       sending.get();
       Harness.awaitDrained(settings);
       assertTrue(second.isAlive(), "the restarted processor is running");
@@ -158,6 +163,44 @@ class CrashRecoveryTest {
       } else {
         assertTrue(masks >= 1 && areas >= 1, "frame " + id + ": " + masks + " masks, " + areas + " areas");
       }
+    }
+  }
+
+  /**
+   * A read_committed reader of a topic positioned, when opened, at what readers could see then (the
+   * last stable offset: behind an open transaction of the killed instance), waiting for what comes next.
+   */
+  private static final class NewRecords implements AutoCloseable {
+    private final KafkaConsumer<byte[], byte[]> consumer;
+
+    NewRecords(Map<String, Object> client, String topic) throws Exception {
+      Map<String, Object> props = new HashMap<>(client);
+      props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+      props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
+      consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+      try (Admin admin = Admin.create(client)) {
+        List<TopicPartition> partitions = ProcessedOutputs.partitions(admin, topic);
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position);
+      }
+    }
+
+    /** How long after {@code sinceNanos} the first new record became readable. */
+    Duration awaitFirst(long sinceNanos, Duration timeout) {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (consumer.poll(Duration.ofMillis(50)).isEmpty()) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("no new record within " + timeout.toSeconds() + " s");
+        }
+      }
+      return Duration.ofNanos(System.nanoTime() - sinceNanos);
+    }
+
+    @Override
+    public void close() {
+      consumer.close();
     }
   }
 

@@ -24,6 +24,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -78,6 +81,26 @@ final class Harness {
         topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value);
     record.headers().add(ID, Long.toString(id).getBytes(StandardCharsets.UTF_8));
     return record;
+  }
+
+  /**
+   * Sends {@code frames} synthetic {@code size x size} PNG frames, ids 0 .. frames-1, round-robin over
+   * {@code cameras} cameras ("cam-0", ...), {@code interval} apart, on {@code sender}.
+   */
+  static Future<?> sendFrames(ExecutorService sender, Map<String, Object> client, SegstreamConfig config,
+      int frames, int cameras, int size, Duration interval) {
+    String topic = config.getString(SegstreamConfig.TOPIC_FRAMES);
+    return sender.submit(() -> {
+      try (KafkaProducer<byte[], byte[]> producer = producer(client)) {
+        for (int id = 0; id < frames; id++) {
+          String camera = "cam-" + (id % cameras);
+          producer.send(tagged(topic, camera, syntheticFrame(config, camera, id, size, size, ImageEncoding.PNG), id));
+          Thread.sleep(interval.toMillis());
+        }
+        producer.flush();
+      }
+      return null;
+    });
   }
 
   /** A producer that does not lose or duplicate what it was given: idempotent, acks=all. */

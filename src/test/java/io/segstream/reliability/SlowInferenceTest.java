@@ -24,9 +24,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Inference slower than the configured max.poll.interval.ms: segstream raises the interval to fit
- * the worst-case frame, so the group never evicts the thread (no rebalance), and exactly-once holds.
- * A control run with the small interval forced through shows what that prevents: a rebalance storm.
+ * Inference slower than the configured max.poll.interval.ms while each task's window of frames in
+ * flight is full (one frame), so the stream thread waits on the model: segstream raises the interval
+ * to fit the worst-case frame, so the group never evicts the thread (no rebalance), and exactly-once
+ * holds. A control run with the small interval forced through shows what that prevents: a rebalance
+ * storm.
  */
 @Tag("reliability")
 @Timeout(180)
@@ -59,6 +61,8 @@ class SlowInferenceTest {
     settings.put(SegstreamConfig.INFERENCE_TIMEOUT_MS, 2000);
     settings.put(SegstreamConfig.MODEL_RETRIES, 0);
     settings.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, SMALL_POLL_INTERVAL_MS);
+    // A window of one frame: each new frame waits for the one before, as a full window does.
+    settings.put(SegstreamConfig.MAX_FRAMES_IN_FLIGHT, 1);
     return settings;
   }
 
@@ -144,7 +148,7 @@ class SlowInferenceTest {
     app.createMissingTopics(Duration.ofSeconds(30));
     Properties props = app.streamsProperties();
     props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), SMALL_POLL_INTERVAL_MS);
-    try (KafkaStreams streams = new KafkaStreams(app.topology(), props)) {
+    try (KafkaStreams streams = new KafkaStreams(app.topology(), props, app.clientSupplier())) {
       streams.start();
       Rebalances rebalances = new Rebalances(streams).startWhenSettled();
       send(settings);

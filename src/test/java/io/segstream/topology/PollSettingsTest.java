@@ -2,7 +2,6 @@ package io.segstream.topology;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.segstream.config.SegstreamConfig;
 import io.segstream.inference.Segmenter;
@@ -41,17 +40,18 @@ class PollSettingsTest {
   }
 
   @Test
-  void defaultsLetAWholePollOfWorstCaseFramesThrough() {
+  void defaultsAreKafkasBecauseNoThreadWaitsOnTheModel() {
     Properties props = props(Map.of());
-    assertEquals(5, mainConsumer(props, "max.poll.records"));
-    assertEquals(5 * 90_300 + 30_000, mainConsumer(props, "max.poll.interval.ms"));
+    // Kafka Streams' max.poll.records; max.poll.interval.ms not set, so the consumer's 300 s applies.
+    assertEquals(1000, mainConsumer(props, "max.poll.records"));
+    assertFalse(new StreamsConfig(props).getMainConsumerConfigs("g", "c", 0).containsKey("max.poll.interval.ms"));
     assertEquals(1000L, new StreamsConfig(props).getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
   }
 
   @Test
-  void kafkasDefaultStaysWhenTheFloorIsLower() {
-    Properties props = props(Map.of(SegstreamConfig.INFERENCE_TIMEOUT_MS, 1000, SegstreamConfig.MODEL_RETRIES, 0));
-    assertEquals(300_000, mainConsumer(props, "max.poll.interval.ms"));
+  void aWorstCaseFrameLongerThanKafkasIntervalRaisesIt() {
+    Properties props = props(Map.of(SegstreamConfig.INFERENCE_TIMEOUT_MS, 400_000, SegstreamConfig.MODEL_RETRIES, 0));
+    assertEquals(400_000 + 30_000, mainConsumer(props, "max.poll.interval.ms"));
   }
 
   @Test
@@ -59,36 +59,26 @@ class PollSettingsTest {
     Map<String, Object> settings = new HashMap<>(Map.of(
         SegstreamConfig.INFERENCE_TIMEOUT_MS, 2000, SegstreamConfig.MODEL_RETRIES, 1,
         SegstreamConfig.MODEL_RETRY_BACKOFF_MS, 0L,
-        "max.poll.interval.ms", "1000", "consumer.max.poll.records", "3"));
-    Properties raised = props(settings);
-    assertEquals(3, mainConsumer(raised, "max.poll.records"));
-    assertEquals(3 * 2 * 2000 + 30_000, mainConsumer(raised, "max.poll.interval.ms"));
+        "max.poll.interval.ms", "1000"));
+    assertEquals(2 * 2000 + 30_000, mainConsumer(props(settings), "max.poll.interval.ms"));
 
     settings.put("max.poll.interval.ms", "900000");
     assertEquals(900_000, mainConsumer(props(settings), "max.poll.interval.ms"));
   }
 
   @Test
-  void exactlyOnceTransactionsOutlastOneWorstCaseFrameAndKeepStreamsCommitInterval() {
+  void exactlyOnceKeepsKafkaStreamsTransactionTimeoutAndCommitInterval() {
     Properties props = props(Map.of(SegstreamConfig.PROCESSING_GUARANTEE, "exactly_once_v2"));
-    assertEquals(90_300 + 10_000, producer(props, "transaction.timeout.ms"));
+    assertEquals(10_000, producer(props, "transaction.timeout.ms"));
     assertEquals(100L, new StreamsConfig(props).getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
-
-    Properties fast = props(Map.of(SegstreamConfig.PROCESSING_GUARANTEE, "exactly_once_v2",
-        SegstreamConfig.INFERENCE_TIMEOUT_MS, 1000, SegstreamConfig.MODEL_RETRIES, 0));
-    assertEquals(11_000, producer(fast, "transaction.timeout.ms"));
-    Properties larger = props(Map.of(SegstreamConfig.PROCESSING_GUARANTEE, "exactly_once_v2",
-        SegstreamConfig.INFERENCE_TIMEOUT_MS, 1000, SegstreamConfig.MODEL_RETRIES, 0,
-        "producer.transaction.timeout.ms", "60000"));
-    assertEquals(60_000, producer(larger, "transaction.timeout.ms"));
   }
 
   @Test
   void explicitSettingsWin() {
-    Properties props = props(Map.of("commit.interval.ms", "50", "max.poll.records", "50"));
+    Properties props = props(Map.of("commit.interval.ms", "50", "max.poll.records", "50",
+        "producer.transaction.timeout.ms", "60000", SegstreamConfig.PROCESSING_GUARANTEE, "exactly_once_v2"));
     assertEquals(50L, new StreamsConfig(props).getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
     assertEquals(50, mainConsumer(props, "max.poll.records"));
-    assertNull(props.get("transaction.timeout.ms"));
-    assertFalse(props.containsKey(StreamsConfig.producerPrefix("transaction.timeout.ms")));
+    assertEquals(60_000, producer(props, "transaction.timeout.ms"));
   }
 }

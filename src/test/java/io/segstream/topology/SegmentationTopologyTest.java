@@ -72,7 +72,8 @@ class SegmentationTopologyTest {
 
   private void start(Segmenter segmenter) {
     SegstreamConfig config = new SegstreamConfig(settings);
-    SegstreamApp app = new SegstreamApp(config, segmenter, new io.segstream.ops.FrameMetrics(registry));
+    // Per-frame work on the piping thread, so each frame's results are out when pipeInput returns.
+    SegstreamApp app = new SegstreamApp(config, segmenter, new io.segstream.ops.FrameMetrics(registry), Runnable::run);
     driver = new TopologyTestDriver(app.topology(), app.streamsProperties());
     AvroSerdes serdes = AvroSerdes.fromConfig(config);
     frameSerde = serdes.forValues(ImageFrame.class);

@@ -16,11 +16,17 @@ class SegstreamAppTest {
   private static final Segmenter UNUSED = TestSegmenters.brightness();
 
   @Test
-  void runsAStreamThreadPerFrameOfABatchUnlessConfiguredOtherwise() {
-    assertEquals(6, new SegstreamApp(new SegstreamConfig(Map.of("max.batch.size", "6")), UNUSED)
+  void runsTwoStreamThreadsWhateverTheBatchSizeUnlessConfiguredOtherwise() {
+    assertEquals(2, new SegstreamApp(new SegstreamConfig(Map.of("max.batch.size", "32")), UNUSED)
         .streamsProperties().get("num.stream.threads"));
-    assertEquals("2", new SegstreamApp(new SegstreamConfig(Map.of("num.stream.threads", "2")), UNUSED)
+    assertEquals("1", new SegstreamApp(new SegstreamConfig(Map.of("num.stream.threads", "1")), UNUSED)
         .streamsProperties().get("num.stream.threads"));
+  }
+
+  @Test
+  void anIdleStreamThreadLooksForResultsInFlightOften() {
+    assertEquals(SegstreamApp.POLL_MS, new SegstreamApp(new SegstreamConfig(Map.of()), UNUSED)
+        .streamsProperties().get("poll.ms"));
   }
 
   @Test
