@@ -354,9 +354,11 @@ public final class DynamicBatcher implements Segmenter {
       return;
     }
     instanceMeters.executed(live.size(), System.nanoTime() - start);
+    // Count every answer before handing any out: completing a future runs its callers' next steps on
+    // this thread, and meter snapshots taken meanwhile must not see the call without its images.
+    live.forEach(request -> instanceMeters.succeeded());
     for (int i = 0; i < live.size(); i++) {
       live.get(i).result.complete(results.get(i));
-      instanceMeters.succeeded();
     }
   }
 
