@@ -55,6 +55,15 @@ class EvaluateDataTest {
     return Datasets.writeVoc(root, ids, images, masks, MODEL_LABELS);
   }
 
+  private record Run(int status, String output) {}
+
+  private static Run evaluate(String... args) {
+    try (CapturedOutput captured = new CapturedOutput()) {
+      int status = new CommandLine(new EvaluateCommand()).execute(args);
+      return new Run(status, captured.text());
+    }
+  }
+
   private static double metric(String output, String name) {
     Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\s+([0-9.]+)$").matcher(output);
     assertTrue(m.find(), name + " not in\n" + output);
@@ -67,14 +76,10 @@ class EvaluateDataTest {
     Path data = vocDataset(dir.resolve("voc"));
     Path csv = dir.resolve("confusion.csv");
     Path overlays = dir.resolve("errors");
-    String output;
-    int status;
-    try (CapturedOutput captured = new CapturedOutput()) {
-      status = new CommandLine(new EvaluateCommand()).execute("--model", MODEL.toString(), "--data", data.toString(),
-          "--split", "val", "--confusion", csv.toString(), "--overlays", overlays.toString());
-      output = captured.text();
-    }
-    assertEquals(0, status, output);
+    Run run = evaluate("--model", MODEL.toString(), "--data", data.toString(),
+        "--split", "val", "--confusion", csv.toString(), "--overlays", overlays.toString());
+    String output = run.output();
+    assertEquals(0, run.status(), output);
     assertTrue(output.contains("3 images of " + data + " split 'val' (Pascal VOC layout)"), output);
 
     // The CSV counts every non-void pixel once: 3 scenes of 62x62 scored pixels.
@@ -123,13 +128,9 @@ class EvaluateDataTest {
   void refusesADatasetWhoseLabelsAreNotTheModels(@TempDir Path dir) throws Exception {
     Path data = Datasets.writeVoc(dir.resolve("voc"), List.of("a"), List.of(new RgbImage(2, 2, new byte[12])),
         List.of(new byte[4]), null);
-    String output;
-    int status;
-    try (CapturedOutput captured = new CapturedOutput()) {
-      status = new CommandLine(new EvaluateCommand()).execute("--model", MODEL.toString(), "--data", data.toString());
-      output = captured.text();
-    }
-    assertEquals(2, status, output);
+    Run run = evaluate("--model", MODEL.toString(), "--data", data.toString());
+    assertEquals(2, run.status(), run.output());
+    String output = run.output();
     assertTrue(output.contains("has labels background,circle,square,triangle") && output.contains("aeroplane"), output);
   }
 
@@ -138,13 +139,9 @@ class EvaluateDataTest {
     Path data = vocDataset(dir.resolve("voc"));
     Path mask = data.resolve("SegmentationClass/scene_1.png");
     Files.delete(mask);
-    String output;
-    int status;
-    try (CapturedOutput captured = new CapturedOutput()) {
-      status = new CommandLine(new EvaluateCommand()).execute("--model", MODEL.toString(), "--data", data.toString());
-      output = captured.text();
-    }
-    assertEquals(2, status, output);
+    Run run = evaluate("--model", MODEL.toString(), "--data", data.toString());
+    assertEquals(2, run.status(), run.output());
+    String output = run.output();
     assertTrue(output.contains("error: missing files: " + mask), output);
   }
 }
