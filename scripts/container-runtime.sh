@@ -66,6 +66,8 @@ install_podman() {
       fuse-overlayfs:fuse-overlayfs podman-compose:podman-compose curl:curl; do
     command -v "${tool%%:*}" >/dev/null 2>&1 || packages+=("${tool#*:}")
   done
+  # Containers on one network find each other by name (kafka:9092) through CNI's dnsname plugin.
+  [ -x /usr/lib/cni/dnsname ] || packages+=(golang-github-containernetworking-plugin-dnsname)
   [ "${#packages[@]}" = 0 ] && return 0
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     give_up "missing ${packages[*]} and not root with apt-get: install them (or Docker) and rerun"

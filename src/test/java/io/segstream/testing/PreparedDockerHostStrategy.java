@@ -35,6 +35,15 @@ public final class PreparedDockerHostStrategy extends DockerClientProviderStrate
     return 95;
   }
 
+  /**
+   * The API is a local socket, so published ports are on this host's loopback. (Testcontainers would
+   * otherwise take the bridge's gateway address, since this build itself may run in a container.)
+   */
+  @Override
+  public synchronized String getDockerHostIpAddress() {
+    return dockerHost.startsWith("unix://") ? "127.0.0.1" : super.getDockerHostIpAddress();
+  }
+
   @Override
   public TransportConfig getTransportConfig() {
     return TransportConfig.builder().dockerHost(URI.create(dockerHost)).build();
