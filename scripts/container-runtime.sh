@@ -140,7 +140,7 @@ build_base_image() {
 
 build_kafka_image() {
   local inputs
-  inputs=$(cat docker/kafka/Dockerfile docker/kafka/run docker/kafka/pom.xml <(echo "$kafka_version") \
+  inputs=$(cat docker/kafka/Dockerfile docker/kafka/run docker/kafka/kafka-topics.sh docker/kafka/pom.xml <(echo "$kafka_version") \
     <(podman image inspect --format '{{.Id}}' "$base_image") | sha256sum | cut -c1-16)
   image_is_current "$kafka_image" "$inputs" && return 0
   say "building $kafka_image from Maven Central's Kafka $kafka_version jars"

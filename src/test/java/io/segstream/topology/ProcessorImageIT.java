@@ -177,8 +177,23 @@ class ProcessorImageIT {
         build.withBuildArg("BASE", base);
       }
       build.get();
+      removeOlderBuilds(tag);
     }
     return DockerImageName.parse(tag);
+  }
+
+  /** Each build is about 1 GB: keep only the current one. */
+  private static void removeOlderBuilds(String current) {
+    var docker = DockerClientFactory.instance().client();
+    for (var image : docker.listImagesCmd().withImageNameFilter("localhost/segstream-it").exec()) {
+      if (image.getRepoTags() != null && !List.of(image.getRepoTags()).contains(current)) {
+        try {
+          docker.removeImageCmd(image.getId()).withForce(true).exec();
+        } catch (RuntimeException e) {
+          System.err.println("could not remove the older image " + image.getId() + ": " + e);
+        }
+      }
+    }
   }
 
   /** File names, sizes and contents (the large TensorFlow libraries by name and size only). */
