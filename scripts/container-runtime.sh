@@ -148,6 +148,8 @@ build_kafka_image() {
   [ -n "${1:-}" ] && [ -x "$1/bin/mvn" ] && mvn_cmd="$1/bin/mvn"
   [ "${2:-false}" = true ] && args+=(-o)
   [ -n "${3:-}" ] && args+=("-Dmaven.repo.local=$3")
+  local previous
+  previous=$(podman image inspect --format '{{.Id}}' "$kafka_image" 2>/dev/null || true)
   rm -rf docker/kafka/libs
   if ! "$mvn_cmd" "${args[@]}" -f docker/kafka/pom.xml "-Dkafka.version=$kafka_version" \
       org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies -DoutputDirectory=libs -DincludeScope=runtime >>"$log" 2>&1; then
@@ -158,6 +160,8 @@ build_kafka_image() {
     give_up "podman build of $kafka_image failed (see $log)"
   fi
   rm -rf docker/kafka/libs
+  [ -n "$previous" ] && podman rmi "$previous" >/dev/null 2>&1
+  return 0
 }
 
 started=$(date +%s)

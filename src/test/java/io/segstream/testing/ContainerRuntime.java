@@ -1,7 +1,6 @@
 package io.segstream.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -9,6 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Properties;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.kafka.KafkaContainer;
 import org.testcontainers.utility.DockerImageName;
@@ -32,8 +34,31 @@ public final class ContainerRuntime {
     this.state = state;
   }
 
-  /** The runtime, or a skip (outside CI) / failure (CI=true) that says why there is none. */
+  /**
+   * Put on a container test class: outside CI it is skipped, with the reason, when there is no working
+   * runtime; under CI=true that is a failure. ({@link #require()} then hands out the runtime.)
+   */
+  public static final class Required implements ExecutionCondition {
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+      Optional<String> missing = unavailable();
+      if (missing.isEmpty()) {
+        return ConditionEvaluationResult.enabled("container runtime available");
+      }
+      if ("true".equals(System.getenv("CI"))) {
+        throw new AssertionError(missing.get() + " (CI=true requires one)");
+      }
+      return ConditionEvaluationResult.disabled(missing.get());
+    }
+  }
+
+  /** The runtime; fails when there is none (classes marked {@link Required} only get here with one). */
   public static ContainerRuntime require() {
+    unavailable().ifPresent(reason -> fail(reason));
+    return new ContainerRuntime(readState());
+  }
+
+  private static Optional<String> unavailable() {
     Properties state = readState();
     String unavailable = state.getProperty("unavailable");
     if (unavailable == null && !DockerClientFactory.instance().isDockerAvailable()) {
@@ -41,14 +66,7 @@ public final class ContainerRuntime {
           ? "the Docker API at " + state.getProperty("docker.host") + " does not answer"
           : "no Docker API found and " + STATE + " is missing: run scripts/container-runtime.sh";
     }
-    if (unavailable != null) {
-      String reason = "no container runtime: " + unavailable;
-      if ("true".equals(System.getenv("CI"))) {
-        fail(reason + " (CI=true requires one)");
-      }
-      assumeTrue(false, reason);
-    }
-    return new ContainerRuntime(state);
+    return Optional.ofNullable(unavailable).map(reason -> "no container runtime: " + reason);
   }
 
   /** The Docker API address the build prepared, if it prepared one. */

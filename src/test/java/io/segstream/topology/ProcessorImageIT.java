@@ -33,6 +33,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -50,6 +51,7 @@ import org.testcontainers.utility.DockerImageName;
  * in from the host, masks come back to the host and must match the scenes' ground truth, and the
  * host reaches /readyz. Runs after `package` (failsafe), since the image needs target/segstream.jar.
  */
+@ExtendWith(ContainerRuntime.Required.class)
 @Tag("integration")
 @Timeout(600)
 class ProcessorImageIT {
