@@ -31,7 +31,10 @@ if [ -n "$base" ] && ! podman image exists "$REGISTRY_IMAGE"; then
   podman build -q -f docker/apicurio/Dockerfile --build-arg "BASE=$base" -t "$REGISTRY_IMAGE" target/apicurio
 fi
 
-compose=(podman-compose -f docker/compose.yaml)
+# Debian's podman-compose ignores the file's `name:`, so the project is named here; docker format keeps
+# the HEALTHCHECK (OCI images drop it).
+export BUILDAH_FORMAT=docker
+compose=(podman-compose -p segstream -f docker/compose.yaml)
 trap '"${compose[@]}" down >/dev/null 2>&1 || true' EXIT
 "${compose[@]}" build segstream >/tmp/segstream-compose-build.log 2>&1
 "${compose[@]}" up -d >/tmp/segstream-compose-up.log 2>&1
