@@ -36,10 +36,6 @@ fi
 export BUILDAH_FORMAT=docker
 compose=(podman-compose -p segstream -f docker/compose.yaml)
 trap '"${compose[@]}" down >/dev/null 2>&1 || true' EXIT
-"${compose[@]}" build segstream >/tmp/segstream-compose-build.log 2>&1
-"${compose[@]}" up -d >/tmp/segstream-compose-up.log 2>&1
-say "up; waiting for /readyz on 127.0.0.1:8080"
-
 await() { # $1 seconds, $2 description, rest: the check
   local deadline=$(($(date +%s) + $1)) what=$2
   shift 2
@@ -52,13 +48,24 @@ await() { # $1 seconds, $2 description, rest: the check
     sleep 2
   done
 }
+kafka_answers() { podman exec segstream_kafka_1 /opt/kafka/bin/kafka-topics.sh --bootstrap-server localhost:9092 --list >/dev/null 2>&1; }
+registry_answers() { curl -sf --max-time 5 http://127.0.0.1:8081/apis/ccompat/v7/subjects >/dev/null; }
 ready() { curl -sf --max-time 5 http://127.0.0.1:8080/readyz >/dev/null; }
 segmented() {
   curl -sf --max-time 5 http://127.0.0.1:8080/metrics \
     | sed -n 's/^segstream_frames_total{.*outcome="segmented".*} \([0-9.E]*\)$/\1/p' | head -n 1
 }
 enough_masks() { awk -v n="$(segmented)" -v want="$frames" 'BEGIN { exit !(n + 0 >= want) }'; }
-await 300 "the processor's /readyz" ready
+"${compose[@]}" build segstream >/tmp/segstream-compose-build.log 2>&1
+# Debian's podman-compose starts services in order but does not wait for depends_on's conditions
+# (health checks need systemd here), so the script waits for each before starting the next.
+"${compose[@]}" up -d kafka registry >/tmp/segstream-compose-up.log 2>&1
+await 300 "Kafka" kafka_answers
+await 300 "Apicurio Registry on 127.0.0.1:8081" registry_answers
+"${compose[@]}" up -d --no-deps segstream >>/tmp/segstream-compose-up.log 2>&1
+await 300 "the processor's /readyz on 127.0.0.1:8080" ready
+"${compose[@]}" up -d --no-deps producer >>/tmp/segstream-compose-up.log 2>&1
+say "Kafka, registry and processor ready; producer started"
 await 300 "$frames masks" enough_masks
 
 say "services: $(podman ps --format '{{.Names}}' | grep -c '^segstream_') running"
