@@ -44,6 +44,7 @@ import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.images.builder.ImageFromDockerfile;
 import org.testcontainers.kafka.KafkaContainer;
 import org.testcontainers.utility.DockerImageName;
+import org.yaml.snakeyaml.Yaml;
 
 /**
  * The processor image (docker/Dockerfile, built from this build's jar) on a network with a Kafka
@@ -108,6 +109,18 @@ class ProcessorImageIT {
     var write = processor.execInContainer("touch", "/app/written");
     assertTrue(write.getExitCode() != 0 && write.getStderr().contains("Read-only file system"),
         "the root filesystem took a write: " + write);
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void dockerfileHealthCheckPassesInsideTheRunningImage() throws Exception {
+    // Podman's Docker API does not report an image's health check and runs it from systemd timers these
+    // machines lack, so the HEALTHCHECK's CMD is taken from the Dockerfile and run here by hand.
+    String dockerfile = Files.readString(REPO.resolve("docker/Dockerfile")).replace("\\\n", " ");
+    String healthcheck = dockerfile.lines().filter(l -> l.startsWith("HEALTHCHECK")).findFirst().orElseThrow();
+    List<String> command = (List<String>) new Yaml().load(healthcheck.substring(healthcheck.indexOf("CMD ") + 4));
+    var result = processor.execInContainer(command.toArray(String[]::new));
+    assertEquals(0, result.getExitCode(), "HEALTHCHECK " + command + " failed: " + result);
   }
 
   @Test
@@ -179,20 +192,22 @@ class ProcessorImageIT {
         build.withBuildArg("BASE", base);
       }
       build.get();
-      removeOlderBuilds(tag);
     }
+    removeOlderBuilds(tag);
     return DockerImageName.parse(tag);
   }
 
-  /** Each build is about 1 GB: keep only the current one. */
+  /** Each build is about 1 GB: keep only the current one (untagging; other names of an image stay). */
   private static void removeOlderBuilds(String current) {
     var docker = DockerClientFactory.instance().client();
-    for (var image : docker.listImagesCmd().withImageNameFilter("localhost/segstream-it").exec()) {
-      if (image.getRepoTags() != null && !List.of(image.getRepoTags()).contains(current)) {
-        try {
-          docker.removeImageCmd(image.getId()).withForce(true).exec();
-        } catch (RuntimeException e) {
-          System.err.println("could not remove the older image " + image.getId() + ": " + e);
+    for (var image : docker.listImagesCmd().exec()) {
+      for (String tag : image.getRepoTags() == null ? new String[0] : image.getRepoTags()) {
+        if (tag.startsWith("localhost/segstream-it:") && !tag.equals(current)) {
+          try {
+            docker.removeImageCmd(tag).exec();
+          } catch (RuntimeException e) {
+            System.err.println("could not remove the older build " + tag + ": " + e);
+          }
         }
       }
     }
