@@ -14,11 +14,12 @@
 #   localhost/segstream-base:bookworm   Debian bookworm minbase + openjdk-17-jre-headless (debootstrap)
 #   localhost/segstream-kafka:VERSION   Apache Kafka's jars from Maven Central on that base
 # Under CI=true any failure exits non-zero with the reason; elsewhere it says why and exits 0, and the
-# container tests skip with that reason.
+# container tests skip with that reason (scripts/lib/fetch.sh).
 # The build runs it with its Maven, offline flag and local repository; by hand: scripts/container-runtime.sh
 # Usage: scripts/container-runtime.sh [maven home] [offline: true|false] [local repository]
 set -uo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/fetch.sh
 root=$PWD
 state=target/container-runtime.properties
 log=/tmp/segstream-container-runtime.log
@@ -34,16 +35,11 @@ mkdir -p target
 
 say() { echo "container-runtime: $*"; }
 
-# Records the reason the tests will give, and fails the build only under CI.
+# Records the reason the tests will give, then fails the build under CI=true and goes on elsewhere
+# (scripts/lib/fetch.sh, as for the other test material).
 give_up() {
-  say "$1"
   printf 'unavailable=%s\n' "$1" >"$state"
-  if [ "${CI:-}" = true ]; then
-    say "CI=true: a container runtime is required (log: $log)"
-    exit 1
-  fi
-  say "the container tests will be skipped"
-  exit 0
+  fetch_failed "$1 (log: $log)"
 }
 
 docker_api_answers() { # $1: unix socket path

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Unpacks Apicurio Registry (the Quarkus distribution Apicurio publishes on Maven Central as
 # io.apicurio:apicurio-registry-app:<version>:zip:all) into target/apicurio, for the tests that run
-# segstream against a real schema registry (ApicurioRegistry in src/test). Never fails the build:
-# without it those tests are skipped. The build runs it with its own Maven, offline flag and local
-# repository; by hand: scripts/fetch-apicurio.sh
+# segstream against a real schema registry (ApicurioRegistry in src/test). When it cannot, it says why
+# and exits 0 (those tests are then skipped), or 1 under CI=true (scripts/lib/fetch.sh). The build runs
+# it with its own Maven, offline flag and local repository; by hand: scripts/fetch-apicurio.sh
 # Usage: scripts/fetch-apicurio.sh [maven home] [offline: true|false] [local repository]
 set -uo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/fetch.sh
 version=3.0.9
 dir=target/apicurio
 runner="$dir/apicurio-registry-app-$version-runner.jar"
@@ -31,6 +32,5 @@ if { [ -f "$zip" ] || "$mvn_cmd" "${args[@]}" org.apache.maven.plugins:maven-dep
     && mkdir -p "$dir" && (cd "$dir" && jar xf "$zip") >>"$log" 2>&1 && [ -f "$runner" ]; then
   exit 0
 fi
-echo "fetch-apicurio: failed (see $log); the real-registry tests will be skipped"
 rm -rf "$dir"
-exit 0
+fetch_failed "could not fetch or unpack io.apicurio:apicurio-registry-app:$version:zip:all: $(grep -m 3 -v '^\s*$' "$log" | tr '\n' ' ')(see $log)"

@@ -1,6 +1,7 @@
 package io.segstream.cli;
 
 import io.segstream.config.SegstreamConfig;
+import io.segstream.contracts.serde.RegistryConnection;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
@@ -27,6 +28,9 @@ public final class ConfigCommand implements Callable<Integer> {
     }
     SegstreamConfig config = SegstreamConfig.load(configFile, System.getenv());
     Map<String, Object> shown = new TreeMap<>(config.values());
+    // Passwords print as [hidden] themselves; a registry URL may carry user:password@.
+    shown.put(SegstreamConfig.SCHEMA_REGISTRY_URL,
+        RegistryConnection.redacted(config.getString(SegstreamConfig.SCHEMA_REGISTRY_URL)));
     config.kafkaPassThrough().forEach((key, value) -> shown.put(key, redact(key, value)));
     shown.forEach((key, value) -> System.out.println(key + "=" + value));
     return 0;

@@ -40,7 +40,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.Deserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -67,7 +66,7 @@ public final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin ConfigOptions configOptions;
 
-  @Option(names = "--model", defaultValue = "models/fcn-default", paramLabel = "DIR",
+  @Option(names = "--model", defaultValue = SegstreamConfig.DEFAULT_MODEL_DIR, paramLabel = "DIR",
       description = "Model directory (SavedModel + segstream-model.properties). Default: ${DEFAULT-VALUE}.")
   Path model;
 
@@ -101,10 +100,15 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Frames per second taken from the video (and the animation's rate). Default: ${DEFAULT-VALUE}.")
   double videoFps;
 
-  @Option(names = "--realtime",
-      description = "Send video frames at --video-fps, as a live camera would, rather than as fast as ffmpeg decodes"
-          + " (end-to-end latency then means what it says).")
-  boolean realtime;
+  @Option(names = "--fps", defaultValue = "25", paramLabel = "FPS",
+      description = "Frames per second each synthetic camera sends, by capture time, as a live camera would"
+          + " (a video is sent at --video-fps). Default: ${DEFAULT-VALUE}.")
+  double fps;
+
+  @Option(names = "--burst",
+      description = "Send every frame at once instead of at the camera's rate: shows throughput, and the"
+          + " end-to-end latency is then mostly time spent queueing.")
+  boolean burst;
 
   @Option(names = "--video-width", defaultValue = "384", paramLabel = "PIXELS",
       description = "Scale video frames to this width, keeping the aspect ratio; 0: as is. Default: ${DEFAULT-VALUE}.")
@@ -151,8 +155,9 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (frames < 0 || (video == null && frames < 1) || streams < 1 || width < 8 || height < 8) {
-      throw new ParameterException(spec.commandLine(), "need --frames >= 1, --streams >= 1 and a size of at least 8x8");
+    if (frames < 0 || (video == null && frames < 1) || streams < 1 || width < 8 || height < 8 || fps <= 0) {
+      throw new ParameterException(spec.commandLine(),
+          "need --frames >= 1, --streams >= 1, --fps > 0 and a size of at least 8x8");
     }
     if (oracle && encoding == ImageEncoding.JPEG) {
       throw new ParameterException(spec.commandLine(),
@@ -190,9 +195,9 @@ public final class DemoCommand implements Callable<Integer> {
     if (video != null) {
       source = new VideoDemoSource(ffmpeg, video,
           new Ffmpeg.DecodeOptions(videoFps, videoWidth, videoFilter, frames, 3),
-          settings.getInt(SegstreamConfig.MAX_FRAME_BYTES), realtime ? videoFps : 0);
+          settings.getInt(SegstreamConfig.MAX_FRAME_BYTES), burst ? 0 : videoFps);
     } else {
-      source = synthetic = new SyntheticDemoSource(frames, streams, width, height, encoding);
+      source = synthetic = new SyntheticDemoSource(frames, streams, width, height, encoding, burst ? 0 : fps);
     }
     // The model first: a missing model should fail before a broker is started for nothing.
     try (Segmenter segmenter = oracle ? synthetic.oracle() : segmenterFactory.open(settings)) {
@@ -222,13 +227,12 @@ public final class DemoCommand implements Callable<Integer> {
   private int stream(SegstreamConfig config, DemoSource source, Ffmpeg ffmpeg) throws Exception {
     Topics topics = Topics.fromConfig(config);
     AvroSerdes serdes = AvroSerdes.fromConfig(config);
-    Deserializer<SegmentationMask> maskReader = serdes.forValues(SegmentationMask.class).deserializer();
-    Deserializer<ClassAreas> areaReader = serdes.forValues(ClassAreas.class).deserializer();
+    SkippingReader<SegmentationMask> maskReader = SkippingReader.of(serdes, topics.masks(), SegmentationMask.class);
+    SkippingReader<ClassAreas> areaReader = SkippingReader.of(serdes, topics.areas(), ClassAreas.class);
     OverlayFiles overlayFiles = new OverlayFiles(output.resolve("overlays"));
     int overlayLimit = overlays != null ? overlays : video != null ? -1 : 24;
     Map<String, Path> overlaysWritten = new TreeMap<>();
-    Results results = new Results(source.description(), realtime && video != null
-        ? String.format(Locale.ROOT, "frames sent live at %s/s", videoFps) : "frames sent as a burst queue up");
+    Results results = new Results(source.description(), sendingNote());
     StringBuilder csv = new StringBuilder(
         "stream_id,frame_seq,class_id,label,pixel_count,fraction,min_x,min_y,max_x,max_y,centroid_x,centroid_y\n");
 
@@ -259,7 +263,10 @@ public final class DemoCommand implements Callable<Integer> {
         }
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
           if (record.topic().equals(topics.masks())) {
-            SegmentationMask mask = maskReader.deserialize(record.topic(), record.value());
+            SegmentationMask mask = maskReader.read(record);
+            if (mask == null) {
+              continue;
+            }
             MaskCodec.Mask decoded = MaskCodec.decode(mask);
             results.add(mask, decoded, source.truth(mask.getStreamId(), mask.getFrameSeq()), Instant.now());
             RgbImage image = source.takeImage(mask.getStreamId(), mask.getFrameSeq());
@@ -272,7 +279,10 @@ public final class DemoCommand implements Callable<Integer> {
             }
             lastMaskNanos = System.nanoTime();
           } else if (record.topic().equals(topics.areas())) {
-            ClassAreas areas = areaReader.deserialize(record.topic(), record.value());
+            ClassAreas areas = areaReader.read(record);
+            if (areas == null) {
+              continue;
+            }
             results.add(areas);
             for (ClassArea a : areas.getAreas()) {
               csv.append(String.format(Locale.ROOT, "%s,%d,%d,%s,%d,%.6f,%d,%d,%d,%d,%.2f,%.2f%n",
@@ -289,6 +299,8 @@ public final class DemoCommand implements Callable<Integer> {
         progress.update(results.masks + results.deadLetters);
       }
       progress.finish(results.masks + results.deadLetters);
+      maskReader.report().ifPresent(System.err::println);
+      areaReader.report().ifPresent(System.err::println);
       if (sent < 0) {
         producing.cancel(true);
         System.err.println("timed out before all frames were sent (--timeout " + timeoutSeconds + ")");
@@ -302,6 +314,18 @@ public final class DemoCommand implements Callable<Integer> {
       System.out.println("outputs: " + output.toAbsolutePath());
       return sent >= 0 && results.masks + results.deadLetters >= sent ? 0 : 1;
     }
+  }
+
+  /** How the frames were sent, for the latency line of the summary. */
+  private String sendingNote() {
+    if (burst) {
+      return "frames sent as a burst: latency is mostly queueing";
+    }
+    if (video != null) {
+      return String.format(Locale.ROOT, "the video sent live at %s frames/s", videoFps);
+    }
+    return String.format(Locale.ROOT, "each of %d camera(s) live at %.1f frames/s, %.1f in all", streams, fps,
+        fps * streams);
   }
 
   /** How many frames the finished producer sent; its failure (e.g. ffmpeg's) as the command's. */
@@ -414,8 +438,8 @@ public final class DemoCommand implements Callable<Integer> {
           percentile(inferenceMs, 50), percentile(inferenceMs, 95));
       out.printf(Locale.ROOT, "processor latency:  p50 %.1f ms, p95 %.1f ms (parse+decode+segment+encode)%n",
           percentile(processingMs, 50), percentile(processingMs, 95));
-      out.printf(Locale.ROOT, "end-to-end latency: p50 %.0f ms, p95 %.0f ms (capture to mask read; %s)%n",
-          percentile(endToEndMs, 50), percentile(endToEndMs, 95), sendingNote);
+      out.printf(Locale.ROOT, "end-to-end latency: p50 %.0f ms, p95 %.0f ms, p99 %.0f ms (capture to mask read; %s)%n",
+          percentile(endToEndMs, 50), percentile(endToEndMs, 95), percentile(endToEndMs, 99), sendingNote);
       if (scored == 0) {
         out.println("scores:             none (no ground truth for these frames; look at the overlays)");
       } else {

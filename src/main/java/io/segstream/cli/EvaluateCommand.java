@@ -1,5 +1,6 @@
 package io.segstream.cli;
 
+import io.segstream.config.SegstreamConfig;
 import io.segstream.model.Evaluation;
 import io.segstream.model.HeldOutEvaluation;
 import io.segstream.model.SyntheticScenes;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Option;
             + " pixel accuracy.")
 public final class EvaluateCommand implements Callable<Integer> {
 
-  @Option(names = "--model", defaultValue = "models/fcn-default", description = "SavedModel directory (default: ${DEFAULT-VALUE})")
+  @Option(names = "--model", defaultValue = SegstreamConfig.DEFAULT_MODEL_DIR, description = "SavedModel directory (default: ${DEFAULT-VALUE})")
   Path model;
 
   @Option(names = "--count", defaultValue = "200", description = "held-out scenes (default: ${DEFAULT-VALUE})")
@@ -36,6 +37,7 @@ public final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    model = CliPaths.modelDir(model);
     if (!Files.isRegularFile(model.resolve("saved_model.pb"))) {
       System.err.println("error: no SavedModel (saved_model.pb) in " + model);
       return 2;

@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Import a TF.js graph model (model.json + weight shards) as a SavedModel with segstream-model.properties.",
-      "The SavedModel takes any HxW: a model with a fixed input size is resized to it and back inside the graph.",
+      "A model with a fixed input size keeps it (input.size in the properties): segstream fits each frame to it",
+      "(--input-resize) and brings the mask back to the frame's size (--output-resize).",
       "A single-channel output p (a sigmoid mask) becomes two class scores [1 - p, p]."
     })
 public final class ImportTfjsCommand implements Callable<Integer> {
@@ -49,16 +50,27 @@ public final class ImportTfjsCommand implements Callable<Integer> {
       description = "none: the output holds probabilities; softmax: logits (default: ${DEFAULT-VALUE}).")
   String outputActivation;
 
+  @Option(names = "--input-resize", defaultValue = "stretch",
+      description = "For a fixed-size model: stretch (fill the input) or letterbox (keep the aspect ratio); "
+          + "default: ${DEFAULT-VALUE}.")
+  String inputResize;
+
+  @Option(names = "--output-resize", defaultValue = "bilinear",
+      description = "For a fixed-size model: bilinear (scores resampled, then argmax) or nearest (class of the "
+          + "nearest model pixel); default: ${DEFAULT-VALUE}.")
+  String outputResize;
+
   @Override
   public Integer call() {
     try {
       List<String> labelList = Arrays.stream(labels.split(",")).map(String::trim).toList();
       Result result = TfjsGraphModelImporter.importModel(new Request(
-          modelJson, outDir, name, version, labelList, inputScale, inputOffset, outputActivation));
+          modelJson, outDir, name, version, labelList, inputScale, inputOffset, outputActivation, inputResize,
+          outputResize));
       System.out.println("imported " + modelJson + " -> " + result.outDir().toAbsolutePath().normalize());
       System.out.println("  source ops: " + result.model().sourceOps());
       System.out.println("  source input: " + Arrays.toString(result.model().inputShape())
-          + (result.sourceInputSize() == null ? "" : " (resized to and from inside the SavedModel)"));
+          + (result.sourceInputSize() == null ? "" : " (fixed: frames are fitted to it by segstream)"));
       System.out.println("  output: " + result.sourceOutputChannels() + " channel(s) -> classes " + result.labels());
       return 0;
     } catch (IOException | RuntimeException e) {

@@ -1,5 +1,6 @@
 package io.segstream.cli;
 
+import io.segstream.config.SegstreamConfig;
 import ai.djl.Device;
 import io.segstream.inference.DjlSegmenter;
 import io.segstream.inference.ModelConfig;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Option;
 public final class ModelBenchCommand implements Callable<Integer> {
 
   @Option(names = "--model", description = "SavedModel dir with segstream-model.properties (default: ${DEFAULT-VALUE}).")
-  Path modelDir = Path.of("models/fcn-default");
+  Path modelDir = Path.of(SegstreamConfig.DEFAULT_MODEL_DIR);
 
   @Option(names = "--sizes", split = ",", description = "Frame sizes, N (square) or WxH (default: ${DEFAULT-VALUE}).")
   List<String> sizes = List.of("128", "256");
@@ -52,7 +53,7 @@ public final class ModelBenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ModelConfig config = ModelConfig.load(modelDir);
+    ModelConfig config = ModelConfig.load(CliPaths.modelDir(modelDir));
     int gpus = TensorFlowRuntime.engine().getGpuCount();
     Device target = ModelInstancePool.parseDevices(device, gpus).get(0);
     int cores = Runtime.getRuntime().availableProcessors();

@@ -1,7 +1,7 @@
 package io.segstream.cli;
 
 import io.segstream.image.RgbImage;
-import io.segstream.inference.DjlSegmenter;
+import io.segstream.inference.BatchBackend;
 import io.segstream.inference.SegmentationException;
 import io.segstream.model.SyntheticScenes;
 import java.util.ArrayList;
@@ -25,7 +25,7 @@ final class PredictorThroughput {
       double cpuMsPerImage) {}
 
   /** Calls the model with batches of {@code batch} {@code width x height} frames for about {@code seconds}. */
-  static Result measure(DjlSegmenter segmenter, int width, int height, int batch, double seconds)
+  static Result measure(BatchBackend segmenter, int width, int height, int batch, double seconds)
       throws SegmentationException {
     List<RgbImage> images = frames(width, height, batch);
     for (int i = 0; i < WARM_UP_CALLS; i++) {

@@ -8,39 +8,64 @@ import io.segstream.image.FrameDecoder;
 import io.segstream.image.FrameRejectedException;
 import io.segstream.image.MaskCodec;
 import io.segstream.image.RgbImage;
+import io.segstream.image.Ffmpeg;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.Deserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** Turns the masks topic into pictures: each mask blended over its frame, as PNG files. */
+/**
+ * Turns the masks topic into pictures: each mask blended over its frame, as PNG files, and for one
+ * camera, on request, a video of its overlays in frame order (ffmpeg).
+ */
 @Command(
     name = "render",
     mixinStandardHelpOptions = true,
-    description = "Consume masks (and their frames) and write colourised overlay PNGs.")
+    description = "Consume masks (and their frames) and write colourised overlay PNGs, or a camera's MP4.")
 public final class RenderCommand implements Callable<Integer> {
 
   /** Frames kept while waiting for their masks (and masks while waiting for their frames). */
   private static final int MAX_PENDING = 2_000;
 
+  @Spec CommandSpec spec;
   @Mixin ConfigOptions configOptions;
 
-  @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "Folder for the PNG files.")
+  @Option(names = {"-o", "--output"}, paramLabel = "DIR",
+      description = "Folder for the PNG files. Needed unless --video is given (its PNGs are then temporary).")
   Path output;
+
+  @Option(names = "--video", paramLabel = "FILE",
+      description = "Also write one camera's overlays, in frame order, as a video (.mp4: H.264; .gif) with ffmpeg.")
+  Path video;
+
+  @Option(names = "--stream-id", paramLabel = "ID",
+      description = "The camera whose overlays go into --video; needed when the masks come from several.")
+  String videoStreamId;
+
+  @Option(names = "--fps", defaultValue = "10", description = "Frame rate of --video. Default: ${DEFAULT-VALUE}.")
+  double videoFps;
+
+  @Option(names = "--ffmpeg", defaultValue = "ffmpeg", description = "ffmpeg executable for --video.")
+  String ffmpegExecutable;
 
   @Option(names = "--masks-only", description = "Do not read frames; write the colourised masks alone.")
   boolean masksOnly;
@@ -63,15 +88,21 @@ public final class RenderCommand implements Callable<Integer> {
     String masksTopic = config.getString(SegstreamConfig.TOPIC_MASKS);
     String framesTopic = config.getString(SegstreamConfig.TOPIC_FRAMES);
     AvroSerdes serdes = AvroSerdes.fromConfig(config);
-    Deserializer<SegmentationMask> masks = serdes.forValues(SegmentationMask.class).deserializer();
-    Deserializer<ImageFrame> frames = serdes.forValues(ImageFrame.class).deserializer();
+    SkippingReader<SegmentationMask> masks = SkippingReader.of(serdes, masksTopic, SegmentationMask.class);
+    SkippingReader<ImageFrame> frames = SkippingReader.of(serdes, framesTopic, ImageFrame.class);
     FrameDecoder decoder = new FrameDecoder(
         config.getInt(SegstreamConfig.MAX_FRAME_BYTES), config.getLong(SegstreamConfig.MAX_FRAME_PIXELS));
-    OverlayFiles files = new OverlayFiles(output);
+    if (output == null && video == null) {
+      throw new IllegalArgumentException("give --output DIR for PNG files, or --video FILE, or both");
+    }
+    if (video != null && !(videoFps > 0)) {
+      throw new IllegalArgumentException("--fps must be positive, got " + videoFps);
+    }
+    Path pngDir = output != null ? output : Files.createTempDirectory("segstream-render-");
+    OverlayFiles files = new OverlayFiles(pngDir);
     Map<FrameId, ImageFrame> waitingFrames = new Lru<>();
     Map<FrameId, SegmentationMask> waitingMasks = new Lru<>();
     long written = 0;
-    long skipped = 0;
 
     Map<String, Object> props = config.kafkaClientSettings(ConsumerConfig.configNames());
     props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
@@ -100,21 +131,23 @@ public final class RenderCommand implements Callable<Integer> {
         idleSince = System.nanoTime();
         List<SegmentationMask> ready = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> record : records) {
-          try {
-            if (record.topic().equals(framesTopic)) {
-              ImageFrame frame = frames.deserialize(record.topic(), record.value());
-              FrameId id = new FrameId(frame.getStreamId(), frame.getFrameSeq());
-              SegmentationMask mask = waitingMasks.remove(id);
-              if (mask != null) {
-                written += render(files, decoder, frame, mask) ? 1 : 0;
-              } else {
-                waitingFrames.put(id, frame);
-              }
-            } else {
-              ready.add(masks.deserialize(record.topic(), record.value()));
+          if (record.topic().equals(framesTopic)) {
+            ImageFrame frame = frames.read(record);
+            if (frame == null) {
+              continue;
             }
-          } catch (SerializationException e) {
-            skipped++;
+            FrameId id = new FrameId(frame.getStreamId(), frame.getFrameSeq());
+            SegmentationMask mask = waitingMasks.remove(id);
+            if (mask != null) {
+              written += render(files, decoder, frame, mask) ? 1 : 0;
+            } else {
+              waitingFrames.put(id, frame);
+            }
+          } else {
+            SegmentationMask mask = masks.read(record);
+            if (mask != null) {
+              ready.add(mask);
+            }
           }
         }
         for (SegmentationMask mask : ready) {
@@ -135,9 +168,48 @@ public final class RenderCommand implements Callable<Integer> {
       }
       written += render(files, decoder, null, mask) ? 1 : 0;
     }
-    System.err.printf("wrote %d overlays to %s%s%n", written, output,
-        skipped > 0 ? " (" + skipped + " unreadable records skipped)" : "");
+    PrintWriter err = spec.commandLine().getErr();
+    err.printf("wrote %d overlays%s%n", written, output != null ? " to " + output : "");
+    masks.report().ifPresent(err::println);
+    frames.report().ifPresent(err::println);
+    err.flush();
+    try {
+      if (video != null) {
+        writeVideo(files);
+      }
+    } finally {
+      if (output == null) {
+        deleteRecursively(pngDir);
+      }
+    }
     return 0;
+  }
+
+  /** The chosen camera's overlays, in frame order, through ffmpeg into {@link #video}. */
+  private void writeVideo(OverlayFiles files) throws IOException {
+    Map<String, SortedMap<Long, Path>> byCamera = files.written();
+    String camera = videoStreamId;
+    if (camera == null) {
+      if (byCamera.size() != 1) {
+        throw new IllegalArgumentException("--video needs --stream-id: the masks come from "
+            + (byCamera.isEmpty() ? "no camera" : byCamera.size() + " cameras " + byCamera.keySet()));
+      }
+      camera = byCamera.keySet().iterator().next();
+    }
+    SortedMap<Long, Path> overlays = byCamera.get(camera);
+    if (overlays == null) {
+      throw new IllegalArgumentException("no masks of camera '" + camera + "'; cameras seen: " + byCamera.keySet());
+    }
+    new Ffmpeg(ffmpegExecutable).animate(List.copyOf(overlays.values()), videoFps, video);
+    spec.commandLine().getErr().printf("wrote %s: %d frames of camera %s at %s fps%n", video, overlays.size(), camera, videoFps);
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    }
   }
 
   private static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {

@@ -18,7 +18,8 @@ public interface SegmenterFactory {
   Segmenter open(SegstreamConfig config) throws Exception;
 
   /**
-   * The model behind {@code run} and {@code demo}: the newest version in {@code model.dir} on a pool
+   * The model behind {@code run} and {@code demo}: the newest version in {@code model.dir} (the
+   * shipped default found from any working directory, {@link CliPaths#modelDir}) on a pool
    * of model instances behind the dynamic batcher, hot-swapped when a newer version folder appears
    * (every {@code model.poll.ms}); a failed inference is retried per {@code model.retries}; its
    * metrics go to {@code registry}.
@@ -28,7 +29,7 @@ public interface SegmenterFactory {
       TensorFlowRuntime.engine();
       return RetryingSegmenter.fromConfig(
           new HotReloadingSegmenter(
-              new ModelRepository(Path.of(config.getString(SegstreamConfig.MODEL_DIR))),
+              new ModelRepository(CliPaths.modelDir(Path.of(config.getString(SegstreamConfig.MODEL_DIR)))),
               versionDir -> Segmenters.forModel(versionDir, config, registry),
               config.getLong(SegstreamConfig.MODEL_POLL_MS)),
           config);

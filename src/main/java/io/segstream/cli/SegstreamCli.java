@@ -1,6 +1,7 @@
 package io.segstream.cli;
 
 import io.segstream.contracts.serde.AvroTrust;
+import java.nio.file.FileSystemException;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,6 +19,7 @@ import picocli.CommandLine.Command;
       ModelCommand.class,
       DemoCommand.class,
       RunCommand.class,
+      BrokerCommand.class,
       ProduceCommand.class,
       RenderCommand.class,
       TrainCommand.class,
@@ -48,19 +50,25 @@ public final class SegstreamCli {
 
   /**
    * Failures end with the reason, not a stack trace: a missing model or an unreachable broker is the
-   * user's to fix. {@code SEGSTREAM_DEBUG=1} shows the trace.
+   * user's to fix. {@code SEGSTREAM_DEBUG=1} shows the trace. Path options resolve against the
+   * working directory ({@link CliPaths}).
    */
   static CommandLine configure(CommandLine cli) {
-    return cli.setExecutionExceptionHandler((e, command, parseResult) -> {
+    return CliPaths.register(cli).setExecutionExceptionHandler((e, command, parseResult) -> {
       if (System.getenv("SEGSTREAM_DEBUG") != null) {
         e.printStackTrace(command.getErr());
       }
-      StringBuilder reason = new StringBuilder(String.valueOf(e.getMessage()));
+      StringBuilder reason = new StringBuilder(message(e));
       for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
-        reason.append(": ").append(cause.getMessage());
+        reason.append(": ").append(message(cause));
       }
       command.getErr().println("segstream " + command.getCommandName() + ": " + reason);
       return 1;
     });
+  }
+
+  /** A file error names the file in full with the reason; Java's own message is the path alone. */
+  private static String message(Throwable e) {
+    return e instanceof FileSystemException fileError ? CliPaths.describe(fileError) : String.valueOf(e.getMessage());
   }
 }

@@ -18,10 +18,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -30,7 +32,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -56,14 +57,18 @@ final class StreamScenario implements AutoCloseable {
    * arrival, and CPU time of this whole process (broker and clients included) per frame meanwhile.
    */
   record Throughput(int frames, int deadLetters, double seconds, double framesPerSecond, double cpuMsPerFrame,
-      double jitMsPerFrame, InferenceMetrics.Totals batches) {}
+      double jitMsPerFrame, InferenceMetrics.Totals batches, double deviceBusy) {}
 
-  /** Paced run: frames sent at {@code rate} per second; latency percentiles in milliseconds. */
+  /**
+   * Paced run: frames sent at {@code rate} per second; latency percentiles in milliseconds. In both
+   * phases {@code deviceBusy} is the device's busy time over the wall time, NaN when not known.
+   */
   record Latency(int frames, int deadLetters, double rate, double p50Ms, double p95Ms, double p99Ms,
-      double maxMs, double cpuMsPerFrame, InferenceMetrics.Totals batches) {}
+      double maxMs, double cpuMsPerFrame, InferenceMetrics.Totals batches, double deviceBusy) {}
 
   private final SegstreamConfig config;
   private final MeterRegistry inferenceMeters;
+  private final LongSupplier deviceBusyNanos;
   private final Topics topics;
   private final int partitions;
   private final List<RgbImage> images;
@@ -71,7 +76,7 @@ final class StreamScenario implements AutoCloseable {
   private final Duration timeout;
   private final SegstreamApp app;
   private final KafkaConsumer<byte[], byte[]> consumer;
-  private final Deserializer<SegmentationMask> masks;
+  private final SkippingReader<SegmentationMask> masks;
   private final KafkaProducer<String, ImageFrame> producer;
   /** Frames sent so far; the next frame's sequence number. */
   private long sent;
@@ -84,20 +89,23 @@ final class StreamScenario implements AutoCloseable {
    * @param config the processor's settings, naming fresh topics and application id
    * @param inferenceMeters where the segmenter's {@link InferenceMetrics} go, for the batcher's
    *     figures of each phase; null for a segmenter without them
+   * @param deviceBusyNanos the device's busy time so far, for its busy fraction; null when unknown
    * @param images frames to send, cycled
    * @param timeout longest either phase may take
    */
-  StreamScenario(SegstreamConfig config, Segmenter segmenter, MeterRegistry inferenceMeters, List<RgbImage> images,
-      ImageEncoding encoding, Duration timeout) throws InterruptedException, ExecutionException, TimeoutException {
+  StreamScenario(SegstreamConfig config, Segmenter segmenter, MeterRegistry inferenceMeters,
+      LongSupplier deviceBusyNanos, List<RgbImage> images, ImageEncoding encoding, Duration timeout)
+      throws InterruptedException, ExecutionException, TimeoutException {
     this.config = config;
     this.inferenceMeters = inferenceMeters;
+    this.deviceBusyNanos = deviceBusyNanos;
     this.topics = Topics.fromConfig(config);
     this.partitions = config.getInt(SegstreamConfig.TOPIC_PARTITIONS);
     this.images = images;
     this.encoder = new FrameEncoder(encoding);
     this.timeout = timeout;
     this.app = new SegstreamApp(config, segmenter);
-    this.masks = AvroSerdes.fromConfig(config).forValues(SegmentationMask.class).deserializer();
+    this.masks = SkippingReader.of(AvroSerdes.fromConfig(config), topics.masks(), SegmentationMask.class);
     app.createMissingTopics(Duration.ofSeconds(60));
     Map<String, Object> producerSettings = new HashMap<>(config.originals());
     // A camera sends each frame as soon as it has it.
@@ -140,7 +148,7 @@ final class StreamScenario implements AutoCloseable {
         seconds > 0 ? measured / seconds : Double.NaN, ProcessCpu.msPerItem(arrivals.cpuAtMark, measured),
         arrivals.jitAtMark < 0 || measured == 0 ? Double.NaN
             : (ProcessCpu.jitMillis() - arrivals.jitAtMark) / (double) measured,
-        since(arrivals.batchesAtMark));
+        since(arrivals.batchesAtMark), busyFraction(arrivals.busyAtMark, arrivals.markNanos, arrivals.lastNanos));
   }
 
   /**
@@ -181,6 +189,8 @@ final class StreamScenario implements AutoCloseable {
     long firstSeq = sent;
     long cpuStart = ProcessCpu.nanos();
     InferenceMetrics.Totals batchesAtStart = totals();
+    long busyAtStart = busyNanos();
+    long wallStart = System.nanoTime();
     CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
       long start = System.nanoTime();
       for (int i = 0; i < frames; i++) {
@@ -202,7 +212,8 @@ final class StreamScenario implements AutoCloseable {
     double[] sorted = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     return new Latency(arrivals.masks, arrivals.deadLetters, rate, PredictorThroughput.percentile(sorted, 0.50),
         PredictorThroughput.percentile(sorted, 0.95), PredictorThroughput.percentile(sorted, 0.99),
-        sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1], cpuMsPerFrame, since(batchesAtStart));
+        sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1], cpuMsPerFrame, since(batchesAtStart),
+        busyFraction(busyAtStart, wallStart, System.nanoTime()));
   }
 
   /** The next frame: round robin over partitions, one camera per partition. */
@@ -219,6 +230,15 @@ final class StreamScenario implements AutoCloseable {
     return inferenceMeters == null ? null : InferenceMetrics.totals(inferenceMeters);
   }
 
+  private long busyNanos() {
+    return deviceBusyNanos == null ? -1 : deviceBusyNanos.getAsLong();
+  }
+
+  /** Device busy time since {@code busyBefore} over the wall time from {@code from} to {@code to}. */
+  private double busyFraction(long busyBefore, long from, long to) {
+    return busyBefore < 0 || to <= from ? Double.NaN : (busyNanos() - busyBefore) / (double) (to - from);
+  }
+
   private InferenceMetrics.Totals since(InferenceMetrics.Totals earlier) {
     return earlier == null ? null : totals().minus(earlier);
   }
@@ -231,6 +251,7 @@ final class StreamScenario implements AutoCloseable {
     long cpuAtMark;
     long jitAtMark;
     InferenceMetrics.Totals batchesAtMark;
+    long busyAtMark;
     int masksAtMark;
     long lastNanos;
 
@@ -239,6 +260,7 @@ final class StreamScenario implements AutoCloseable {
       cpuAtMark = ProcessCpu.nanos();
       jitAtMark = ProcessCpu.jitMillis();
       batchesAtMark = totals();
+      busyAtMark = busyNanos();
       masksAtMark = masks;
     }
   }
@@ -271,9 +293,14 @@ final class StreamScenario implements AutoCloseable {
       // Short polls: the state check above times the processor's start.
       for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(10))) {
         if (record.topic().equals(topics.masks())) {
+          // A record that is not a mask answers no frame: the wait goes on for the real ones.
+          SegmentationMask mask = masks.read(record);
+          if (mask == null) {
+            continue;
+          }
           arrivals.masks++;
           if (onMask != null) {
-            onMask.accept(masks.deserialize(record.topic(), record.value()));
+            onMask.accept(mask);
           }
         } else {
           arrivals.deadLetters++;
@@ -294,6 +321,11 @@ final class StreamScenario implements AutoCloseable {
     }
     progress.finish(arrivals.masks + arrivals.deadLetters);
     return arrivals;
+  }
+
+  /** The masks topic's records that were not masks, as {@link SkippingReader#report()} says; empty when none. */
+  Optional<String> unreadableReport() {
+    return masks.report();
   }
 
   @Override

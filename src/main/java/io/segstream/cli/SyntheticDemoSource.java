@@ -13,7 +13,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Seeded synthetic shape scenes, round-robin over {@code streams} cameras; their ground truth is known. */
+/**
+ * Seeded synthetic shape scenes, round-robin over {@code streams} cameras; their ground truth is known.
+ * Paced, each camera sends {@code fps} frames per second, the cameras evenly staggered; a frame's capture
+ * time is when it is due.
+ */
 final class SyntheticDemoSource implements DemoSource {
 
   /** Where a frame came from: its stream, sequence number and scene. */
@@ -23,9 +27,12 @@ final class SyntheticDemoSource implements DemoSource {
   private final Map<String, SentFrame> byId = new HashMap<>();
   private final ImageEncoding encoding;
   private final String description;
+  private final double framesPerSecond;
 
-  SyntheticDemoSource(int frames, int streams, int width, int height, ImageEncoding encoding) {
+  /** {@code fps}: frames per second of each camera; 0: every frame at once (a burst). */
+  SyntheticDemoSource(int frames, int streams, int width, int height, ImageEncoding encoding, double fps) {
     this.encoding = encoding;
+    this.framesPerSecond = fps * streams;
     this.description = String.format(Locale.ROOT, "synthetic scenes %dx%d %s, %d stream(s)",
         width, height, encoding, streams);
     SyntheticScenes scenes = new SyntheticScenes();
@@ -56,7 +63,10 @@ final class SyntheticDemoSource implements DemoSource {
   @Override
   public long send(FrameSink sink) throws IOException {
     FrameEncoder encoder = new FrameEncoder(encoding);
+    // Round robin over cameras at fps each, staggered: one frame every 1 / (streams x fps) seconds.
+    Pacer pacer = new Pacer(framesPerSecond);
     for (SentFrame frame : order) {
+      pacer.await();
       sink.send(encoder.frame(frame.streamId(), frame.frameSeq(), Instant.now(), frame.scene().image(),
           Map.of("source", "segstream demo")));
     }

@@ -1,5 +1,6 @@
 package io.segstream.cli;
 
+import io.segstream.config.SegstreamConfig;
 import io.segstream.inference.TensorFlowRuntime;
 import io.segstream.model.FcnTrainer;
 import io.segstream.model.FcnVariant;
@@ -50,7 +51,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--lr", defaultValue = "0.0015", description = "peak Adam learning rate (default: ${DEFAULT-VALUE})")
   double learningRate;
 
-  @Option(names = "--out", defaultValue = "models/fcn-default", description = "model directory to write (default: ${DEFAULT-VALUE})")
+  @Option(names = "--out", defaultValue = SegstreamConfig.DEFAULT_MODEL_DIR, description = "model directory to write (default: ${DEFAULT-VALUE})")
   Path out;
 
   @Option(names = "--name", description = "model name in the config (default: the --out folder name)")

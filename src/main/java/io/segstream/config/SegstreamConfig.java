@@ -45,7 +45,23 @@ public final class SegstreamConfig extends AbstractConfig {
   public static final String TOPIC_PARTITIONS = "topic.partitions";
   public static final String TOPIC_REPLICATION_FACTOR = "topic.replication.factor";
   public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+  // Schema registry credentials and TLS: the names Confluent's serdes use, so existing settings work.
+  public static final String REGISTRY_BASIC_AUTH_SOURCE = "basic.auth.credentials.source";
+  public static final String REGISTRY_BASIC_AUTH_USER_INFO = "basic.auth.user.info";
+  public static final String REGISTRY_BEARER_AUTH_SOURCE = "bearer.auth.credentials.source";
+  public static final String REGISTRY_BEARER_AUTH_TOKEN = "bearer.auth.token";
+  /** Prefix of the registry's TLS settings; what follows it is the Kafka {@code ssl.*} key of the same meaning. */
+  public static final String REGISTRY_SSL_PREFIX = "schema.registry.";
+  public static final String REGISTRY_SSL_TRUSTSTORE_LOCATION = "schema.registry.ssl.truststore.location";
+  public static final String REGISTRY_SSL_TRUSTSTORE_PASSWORD = "schema.registry.ssl.truststore.password";
+  public static final String REGISTRY_SSL_TRUSTSTORE_TYPE = "schema.registry.ssl.truststore.type";
+  public static final String REGISTRY_SSL_KEYSTORE_LOCATION = "schema.registry.ssl.keystore.location";
+  public static final String REGISTRY_SSL_KEYSTORE_PASSWORD = "schema.registry.ssl.keystore.password";
+  public static final String REGISTRY_SSL_KEYSTORE_TYPE = "schema.registry.ssl.keystore.type";
+  public static final String REGISTRY_SSL_KEY_PASSWORD = "schema.registry.ssl.key.password";
   public static final String MODEL_DIR = "model.dir";
+  /** The model the checkout and the image ship; the CLI finds it from any working directory. */
+  public static final String DEFAULT_MODEL_DIR = "models/fcn-default";
   public static final String DEVICES = "devices";
   public static final String INSTANCES_PER_DEVICE = "instances.per.device";
   public static final String MAX_BATCH_SIZE = "max.batch.size";
@@ -92,8 +108,31 @@ public final class SegstreamConfig extends AbstractConfig {
               "Replication factor of topics segstream creates; -1 takes the broker's default.")
           .define(SCHEMA_REGISTRY_URL, Type.STRING, "", Importance.MEDIUM,
               "Confluent-compatible schema registry (e.g. Apicurio's ccompat API). Empty: Avro single-object encoding, no registry.")
-          .define(MODEL_DIR, Type.STRING, "models/fcn-default", Importance.HIGH,
-              "Directory holding the SavedModel and its segstream-model.properties.")
+          .define(REGISTRY_BASIC_AUTH_SOURCE, Type.STRING, "URL", ValidString.in("URL", "USER_INFO"), Importance.MEDIUM,
+              "Where the registry's HTTP basic credentials come from: URL (user:password@ in schema.registry.url, if there) or USER_INFO (basic.auth.user.info).")
+          .define(REGISTRY_BASIC_AUTH_USER_INFO, Type.PASSWORD, null, Importance.MEDIUM,
+              "Registry basic credentials as user:password, used when basic.auth.credentials.source is USER_INFO.")
+          .define(REGISTRY_BEARER_AUTH_SOURCE, Type.STRING, "", ValidString.in("", "STATIC_TOKEN"), Importance.MEDIUM,
+              "STATIC_TOKEN: send bearer.auth.token to the registry as a bearer token (instead of basic credentials). Empty: no token.")
+          .define(REGISTRY_BEARER_AUTH_TOKEN, Type.PASSWORD, null, Importance.MEDIUM,
+              "The registry's bearer token, used when bearer.auth.credentials.source is STATIC_TOKEN.")
+          .define(REGISTRY_SSL_TRUSTSTORE_LOCATION, Type.STRING, "", Importance.MEDIUM,
+              "Truststore of the CA certificates an https registry is checked against. Empty: the JVM's default CAs.")
+          .define(REGISTRY_SSL_TRUSTSTORE_PASSWORD, Type.PASSWORD, null, Importance.MEDIUM,
+              "Password of schema.registry.ssl.truststore.location.")
+          .define(REGISTRY_SSL_TRUSTSTORE_TYPE, Type.STRING, "JKS", Importance.LOW,
+              "Type of the registry truststore: JKS, PKCS12 or PEM (as Kafka's ssl.truststore.type).")
+          .define(REGISTRY_SSL_KEYSTORE_LOCATION, Type.STRING, "", Importance.MEDIUM,
+              "Keystore with the client certificate and key for a registry that requires mutual TLS. Empty: none.")
+          .define(REGISTRY_SSL_KEYSTORE_PASSWORD, Type.PASSWORD, null, Importance.MEDIUM,
+              "Password of schema.registry.ssl.keystore.location.")
+          .define(REGISTRY_SSL_KEYSTORE_TYPE, Type.STRING, "JKS", Importance.LOW,
+              "Type of the registry keystore: JKS, PKCS12 or PEM (as Kafka's ssl.keystore.type).")
+          .define(REGISTRY_SSL_KEY_PASSWORD, Type.PASSWORD, null, Importance.LOW,
+              "Password of the private key in the registry keystore, when it differs from the keystore's.")
+          .define(MODEL_DIR, Type.STRING, DEFAULT_MODEL_DIR, Importance.HIGH,
+              "Directory holding the SavedModel and its segstream-model.properties. Relative: to the working directory;"
+                  + " the default, when the working directory has none, is the installation's ($SEGSTREAM_HOME, or beside or above segstream.jar).")
           .define(DEVICES, Type.STRING, "auto", Importance.MEDIUM,
               "Where model instances run: auto, cpu, or a list such as gpu:0,gpu:1.")
           .define(INSTANCES_PER_DEVICE, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM,

@@ -6,9 +6,13 @@ import io.segstream.image.FrameRejectedException.Reason;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.stream.ImageInputStream;
 
 /**
@@ -16,9 +20,20 @@ import javax.imageio.stream.ImageInputStream;
  * that breaks the limits before spending memory on it.
  *
  * <p>The encoded size is checked first, then the dimensions read from the image header, so a small
- * file declaring a huge image (a decompression bomb) never gets a pixel buffer. Thread-safe.
+ * file declaring a huge image (a decompression bomb) never gets a pixel buffer. Truncated or damaged
+ * image data is refused as {@link Reason#CORRUPT_IMAGE} rather than decoded with grey where the data
+ * is missing. Thread-safe.
  */
 public final class FrameDecoder {
+
+  /**
+   * Warnings of the JDK's JPEG decoder about metadata it skipped (the texts of its resource bundle,
+   * which has no translations); the pixels are intact. Every other warning means damaged data.
+   */
+  private static final Set<String> HARMLESS_WARNINGS =
+      Set.of(
+          "Embedded color profile is invalid; ignored",
+          "JFIF markers not allowed in JFIF JPEG thumbnail; ignored");
 
   private final int maxFrameBytes;
   private final long maxFramePixels;
@@ -91,6 +106,12 @@ public final class FrameDecoder {
     }
     ImageReader reader = readers.next();
     try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(data))) {
+      if (!startsWithSignature(reader, in)) {
+        throw new FrameRejectedException(
+            Reason.UNDECODABLE_IMAGE, "not a " + format + " image: it does not start with the "
+                + format + " signature");
+      }
+      // From here on the bytes are the declared format, so a failure means damaged data.
       reader.setInput(in, true, true);
       int width;
       int height;
@@ -98,7 +119,7 @@ public final class FrameDecoder {
         width = reader.getWidth(0);
         height = reader.getHeight(0);
       } catch (IOException | RuntimeException e) {
-        throw undecodable(format, "header", e);
+        throw corrupt(format, "header", e);
       }
       checkPixels(width, height);
       if (width != declaredWidth || height != declaredHeight) {
@@ -107,18 +128,73 @@ public final class FrameDecoder {
             "frame declares " + declaredWidth + "x" + declaredHeight + " but the " + format
                 + " image is " + width + "x" + height);
       }
-      BufferedImage image;
-      try {
-        image = reader.read(0);
-      } catch (IOException | RuntimeException e) {
-        throw undecodable(format, "image data", e);
+      requireSupportedType(reader, format);
+      if (format.equals("png")) {
+        PngChunks.verify(data);
       }
-      return Images.toRgb(image);
+      return Images.toRgb(readIntact(reader, format));
     } catch (IOException e) {
-      throw undecodable(format, "stream", e);
+      throw new FrameRejectedException(
+          Reason.UNDECODABLE_IMAGE, "cannot read " + format + " stream: " + describe(e), e);
     } finally {
       reader.dispose();
     }
+  }
+
+  /** Whether the data starts the way the reader's format does (its provider's signature check). */
+  private static boolean startsWithSignature(ImageReader reader, ImageInputStream in) {
+    ImageReaderSpi provider = reader.getOriginatingProvider();
+    try {
+      return provider == null || provider.canDecodeInput(in);
+    } catch (IOException e) {
+      return false; // shorter than the signature
+    }
+  }
+
+  /**
+   * Refuses a header the decoder reads but cannot turn into pixels (a CMYK JPEG, say): that is no
+   * damage, and without this check it would surface as a failure while reading the pixels.
+   */
+  private static void requireSupportedType(ImageReader reader, String format)
+      throws FrameRejectedException {
+    boolean supported;
+    try {
+      supported = reader.getImageTypes(0).hasNext();
+    } catch (IOException | RuntimeException e) {
+      throw corrupt(format, "header", e);
+    }
+    if (!supported) {
+      throw new FrameRejectedException(
+          Reason.UNDECODABLE_IMAGE, "cannot decode this kind of " + format + " image (unsupported image type)");
+    }
+  }
+
+  /**
+   * Reads the pixels, refusing the image when the decoder fails or warns. ImageIO's JPEG decoder
+   * reports a premature end or corrupt entropy-coded data only as a warning and fills the rest of
+   * the image with grey, so an unheard warning would let a damaged frame through.
+   */
+  private static BufferedImage readIntact(ImageReader reader, String format)
+      throws FrameRejectedException {
+    List<String> warnings = new ArrayList<>();
+    reader.addIIOReadWarningListener(
+        (source, warning) -> {
+          if (!HARMLESS_WARNINGS.contains(warning)) {
+            warnings.add(warning);
+          }
+        });
+    BufferedImage image;
+    try {
+      image = reader.read(0);
+    } catch (IOException | RuntimeException e) {
+      throw corrupt(format, "image data", e);
+    }
+    if (!warnings.isEmpty()) {
+      throw new FrameRejectedException(
+          Reason.CORRUPT_IMAGE,
+          "truncated or corrupt " + format + " image data: " + String.join("; ", warnings));
+    }
+    return image;
   }
 
   private void checkPixels(int width, int height) throws FrameRejectedException {
@@ -131,9 +207,15 @@ public final class FrameDecoder {
     }
   }
 
-  private static FrameRejectedException undecodable(String format, String part, Exception e) {
-    String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  private static FrameRejectedException corrupt(String format, String part, Exception e) {
     return new FrameRejectedException(
-        Reason.UNDECODABLE_IMAGE, "cannot decode " + format + " " + part + ": " + detail, e);
+        Reason.CORRUPT_IMAGE, "corrupt " + format + " " + part + ": " + describe(e), e);
+  }
+
+  /** The message, with its cause's: ImageIO wraps the telling part ("Unexpected end of ZLIB input stream"). */
+  private static String describe(Throwable e) {
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    Throwable cause = e.getCause();
+    return cause == null || cause == e ? message : message + " (" + describe(cause) + ")";
   }
 }

@@ -10,7 +10,16 @@ public class FrameRejectedException extends Exception {
     TOO_MANY_PIXELS,
     SIZE_MISMATCH,
     UNSUPPORTED_ENCODING,
-    UNDECODABLE_IMAGE
+    /**
+     * Not an image of the declared encoding (it does not start with that format's signature), or a
+     * kind of it the decoder does not support (a CMYK JPEG, say).
+     */
+    UNDECODABLE_IMAGE,
+    /**
+     * Starts as the declared encoding but is truncated or damaged: the decoder failed, hit a premature
+     * end or warned of corrupt data, or a PNG chunk is cut short or fails its CRC.
+     */
+    CORRUPT_IMAGE
   }
 
   private final Reason reason;

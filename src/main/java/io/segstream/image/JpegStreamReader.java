@@ -29,7 +29,12 @@ public final class JpegStreamReader implements AutoCloseable {
     this.maxImageBytes = maxImageBytes;
   }
 
-  /** The next image's bytes, or null at the end of the stream. */
+  /**
+   * The next image's bytes, or null at the end of the stream.
+   *
+   * @throws IOException for a damaged image; after an image cut short by the next one's start, the
+   *     following call returns that next image
+   */
   public byte[] next() throws IOException {
     if (!skipToStartOfImage()) {
       return null;
@@ -41,6 +46,15 @@ public final class JpegStreamReader implements AutoCloseable {
       int marker = copyMarker();
       if (marker == EOI) {
         return image.toByteArray();
+      }
+      if (marker == SOI) {
+        // An image cut short: the next one starts before its EOI. Leave the SOI in the stream so that
+        // a caller that carries on gets the next image whole.
+        in.unread(SOI);
+        in.unread(0xFF);
+        throw new IOException(
+            "corrupt JPEG stream: an image ends without its end-of-image marker after "
+                + (image.size() - 2) + " bytes, where the next image starts");
       }
       if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {
         continue; // markers without a payload

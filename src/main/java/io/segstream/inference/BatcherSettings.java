@@ -1,6 +1,7 @@
 package io.segstream.inference;
 
 import io.segstream.config.SegstreamConfig;
+import io.segstream.image.RgbImage;
 import java.time.Duration;
 import java.util.OptionalInt;
 
@@ -11,9 +12,15 @@ import java.util.OptionalInt;
  * @param maxQueueDelay longest an image waits for others to join its batch while an instance is free
  * @param queueCapacity images queued before callers block
  * @param requestTimeout longest a caller waits for queue space and its result together
+ * @param modelInputSize the model's fixed input size, which every frame is fitted to, so frames of any
+ *     size share batches; null when the model takes frames as they are (only equal sizes share)
  */
 public record BatcherSettings(
-    int maxBatchSize, Duration maxQueueDelay, int queueCapacity, Duration requestTimeout) {
+    int maxBatchSize, Duration maxQueueDelay, int queueCapacity, Duration requestTimeout, ImageSize modelInputSize) {
+
+  public BatcherSettings(int maxBatchSize, Duration maxQueueDelay, int queueCapacity, Duration requestTimeout) {
+    this(maxBatchSize, maxQueueDelay, queueCapacity, requestTimeout, null);
+  }
 
   public BatcherSettings {
     if (maxBatchSize < 1 || queueCapacity < 1) {
@@ -28,6 +35,15 @@ public record BatcherSettings(
 
   /** From the config; a model's own batch limit ({@code max.batch.size} in its properties) caps it. */
   public static BatcherSettings from(SegstreamConfig config, OptionalInt modelMaxBatchSize) {
+    return from(config, modelMaxBatchSize, null);
+  }
+
+  /** From the config and the model's properties: its batch limit and its fixed input size. */
+  public static BatcherSettings from(SegstreamConfig config, ModelConfig model) {
+    return from(config, model.maxBatchSize(), model.fixedInputSize().map(ImageSize::of).orElse(null));
+  }
+
+  private static BatcherSettings from(SegstreamConfig config, OptionalInt modelMaxBatchSize, ImageSize inputSize) {
     int maxBatch = config.getInt(SegstreamConfig.MAX_BATCH_SIZE);
     if (modelMaxBatchSize.isPresent()) {
       maxBatch = Math.min(maxBatch, modelMaxBatchSize.getAsInt());
@@ -36,6 +52,12 @@ public record BatcherSettings(
         maxBatch,
         Duration.ofMillis(config.getInt(SegstreamConfig.MAX_QUEUE_DELAY_MS)),
         config.getInt(SegstreamConfig.QUEUE_CAPACITY),
-        Duration.ofMillis(config.getInt(SegstreamConfig.INFERENCE_TIMEOUT_MS)));
+        Duration.ofMillis(config.getInt(SegstreamConfig.INFERENCE_TIMEOUT_MS)),
+        inputSize);
+  }
+
+  /** The size a frame is batched by: the model's input size when fixed, else the frame's own. */
+  ImageSize batchSizeOf(RgbImage image) {
+    return modelInputSize != null ? modelInputSize : ImageSize.of(image);
   }
 }

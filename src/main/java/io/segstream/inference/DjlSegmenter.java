@@ -148,12 +148,13 @@ public final class DjlSegmenter implements Segmenter, BatchBackend {
     return runBatch(List.of(image)).get(0);
   }
 
-  /** One model call per distinct image size; results in input order. */
+  /** One model call per distinct image size (one in all for a fixed-input model); results in input order. */
   @Override
   public synchronized List<Segmentation> segmentAll(List<RgbImage> images) throws SegmentationException {
     Map<ImageSize, List<Integer>> bySize = new LinkedHashMap<>();
     for (int i = 0; i < images.size(); i++) {
-      bySize.computeIfAbsent(ImageSize.of(images.get(i)), size -> new ArrayList<>()).add(i);
+      ImageSize size = config.fixedInputSize().map(ImageSize::of).orElse(ImageSize.of(images.get(i)));
+      bySize.computeIfAbsent(size, key -> new ArrayList<>()).add(i);
     }
     Segmentation[] results = new Segmentation[images.size()];
     for (List<Integer> indexes : bySize.values()) {

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li><b>Batching.</b> Images wait in a queue per image size; only images of equal width and height
- *       share a batch (a batch is one [N,H,W,3] tensor), so each size forms its own batches. A batch
+ *       share a batch (a batch is one [N,H,W,3] tensor), so each size forms its own batches, unless
+ *       the model has a fixed input size: every frame is fitted to it, so all share one queue. A batch
  *       goes to a free instance once it holds {@code maxBatchSize} images or its oldest image has
  *       waited {@code maxQueueDelay}; while every instance is busy, batches keep growing. Among ready
  *       sizes the one whose head waited longest goes first.
@@ -51,9 +52,9 @@ public final class DynamicBatcher implements Segmenter {
     final long enqueuedNanos = System.nanoTime();
     final CompletableFuture<Segmentation> result = new CompletableFuture<>();
 
-    Request(RgbImage image) {
+    Request(RgbImage image, ImageSize batchSize) {
       this.image = Objects.requireNonNull(image, "image");
-      this.size = ImageSize.of(image);
+      this.size = batchSize;
     }
   }
 
@@ -155,7 +156,7 @@ public final class DynamicBatcher implements Segmenter {
   }
 
   private Request enqueue(RgbImage image, long deadline) throws SegmentationException {
-    Request request = new Request(image);
+    Request request = new Request(image, settings.batchSizeOf(image));
     lock.lock();
     try {
       while (queued >= settings.queueCapacity() && !closed) {

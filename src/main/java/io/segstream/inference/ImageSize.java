@@ -2,11 +2,15 @@ package io.segstream.inference;
 
 import io.segstream.image.RgbImage;
 
-/** Width and height: images batch together only when these are equal. */
-record ImageSize(int width, int height) {
+/** Width and height: images batch together only when these are equal (or fitted to one model size). */
+public record ImageSize(int width, int height) {
 
   static ImageSize of(RgbImage image) {
     return new ImageSize(image.width(), image.height());
+  }
+
+  static ImageSize of(FixedInputSize modelInput) {
+    return new ImageSize(modelInput.width(), modelInput.height());
   }
 
   @Override

@@ -32,6 +32,9 @@ import java.util.Properties;
  * layout=NHWC                      # optional: only NHWC is supported
  * signature=serving_default        # optional: the signature to run
  * max.batch.size=16                # optional: the most images the model accepts in one call
+ * input.size=256x144               # optional: the one WIDTHxHEIGHT the model accepts; frames are fitted
+ * input.resize=stretch             # optional: stretch (fill, aspect changes) or letterbox (keep aspect)
+ * output.resize=bilinear           # optional: mask back to frame size: bilinear (scores) or nearest (class)
  * </pre>
  *
  * Unknown keys are ignored, so model builders may record extra facts (training data, scores) there.
@@ -52,6 +55,9 @@ public final class ModelConfig {
   public static final String LAYOUT = "layout";
   public static final String SIGNATURE = "signature";
   public static final String MAX_BATCH_SIZE = "max.batch.size";
+  public static final String INPUT_SIZE = "input.size";
+  public static final String INPUT_RESIZE = "input.resize";
+  public static final String OUTPUT_RESIZE = "output.resize";
 
   /** Masks store class ids as unsigned bytes. */
   public static final int MAX_CLASSES = 256;
@@ -76,6 +82,7 @@ public final class ModelConfig {
   private final float inputOffset;
   private final List<String> labels;
   private final Integer maxBatchSize;
+  private final FixedInputSize fixedInputSize;
 
   private ModelConfig(Path modelDir, Properties props, String source) {
     Keys keys = new Keys(props, source);
@@ -97,6 +104,11 @@ public final class ModelConfig {
     }
     if (scoresOutput.equals(classesOutput)) {
       throw keys.invalid(CLASSES_OUTPUT, classesOutput, "must differ from " + OUTPUT);
+    }
+    this.fixedInputSize = keys.fixedInputSize();
+    if (fixedInputSize != null && classesOutput != null) {
+      throw keys.invalid(CLASSES_OUTPUT, classesOutput,
+          "not supported with " + INPUT_SIZE + ": masks are resized from the scores");
     }
   }
 
@@ -195,6 +207,11 @@ public final class ModelConfig {
     return maxBatchSize == null ? OptionalInt.empty() : OptionalInt.of(maxBatchSize);
   }
 
+  /** The one input size the model accepts, if it has one; otherwise it takes frames as they are. */
+  public Optional<FixedInputSize> fixedInputSize() {
+    return Optional.ofNullable(fixedInputSize);
+  }
+
   public ModelInfo modelInfo() {
     return new ModelInfo(name, version, labels);
   }
@@ -202,7 +219,8 @@ public final class ModelConfig {
   @Override
   public String toString() {
     return name + ":" + version + " (" + modelDir + ", " + inputName + " -> " + scoresOutput
-        + (classesOutput == null ? "" : "/" + classesOutput) + ", " + labels.size() + " classes)";
+        + (classesOutput == null ? "" : "/" + classesOutput) + ", " + labels.size() + " classes"
+        + (fixedInputSize == null ? "" : ", input " + fixedInputSize) + ")";
   }
 
   /** Reads keys and phrases every problem with the file it came from and the key's meaning. */
@@ -255,11 +273,35 @@ public final class ModelConfig {
     }
 
     OutputActivation activation() {
-      String text = optional(OUTPUT_ACTIVATION).orElse("none");
+      return choice(OUTPUT_ACTIVATION, OutputActivation.class, "none");
+    }
+
+    FixedInputSize fixedInputSize() {
+      Optional<String> size = optional(INPUT_SIZE);
+      FixedInputSize.Fit fit = choice(INPUT_RESIZE, FixedInputSize.Fit.class, "stretch");
+      FixedInputSize.MaskScaling scaling = choice(OUTPUT_RESIZE, FixedInputSize.MaskScaling.class, "bilinear");
+      if (size.isEmpty()) {
+        for (String key : List.of(INPUT_RESIZE, OUTPUT_RESIZE)) {
+          if (optional(key).isPresent()) {
+            throw invalid(key, optional(key).get(), "only applies with " + INPUT_SIZE);
+          }
+        }
+        return null;
+      }
       try {
-        return OutputActivation.valueOf(text.toUpperCase(Locale.ROOT));
+        return FixedInputSize.parse(size.get(), fit, scaling);
       } catch (IllegalArgumentException e) {
-        throw invalid(OUTPUT_ACTIVATION, text, "expected softmax or none");
+        throw invalid(INPUT_SIZE, size.get(), e.getMessage());
+      }
+    }
+
+    <E extends Enum<E>> E choice(String key, Class<E> type, String fallback) {
+      String text = optional(key).orElse(fallback);
+      try {
+        return Enum.valueOf(type, text.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw invalid(key, text, "expected one of " + Arrays.stream(type.getEnumConstants())
+            .map(c -> c.name().toLowerCase(Locale.ROOT)).toList());
       }
     }
 

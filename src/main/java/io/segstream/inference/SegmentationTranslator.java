@@ -18,8 +18,11 @@ import java.util.List;
  * <p>It batches: {@code Predictor.batchPredict} over images of one size builds a single [N,H,W,3] input
  * and makes one model call ({@link #batchProcessInput}, {@link #batchProcessOutput} override the
  * per-item stack/split of DJL's {@link Batchifier#STACK} to skip a copy per image). Images of different
- * sizes cannot share a batch. DJL's {@code BaseImageTranslator} does not fit: it works on DJL
- * {@code Image}s, resizes, and lays tensors out NCHW, while these models take the frame as it is, NHWC.
+ * sizes cannot share a batch, unless the model has a {@link FixedInputSize}: then every frame is fitted
+ * to that size on the way in, and its mask brought back to the frame's size on the way out. DJL's
+ * {@code BaseImageTranslator} and {@code ai.djl.modality.cv} transforms do not fit: they work on DJL
+ * {@code Image}s, one image at a time, lay tensors out NCHW and have no letterbox nor a way back to the
+ * frame's size, while these models take NHWC batches.
  */
 public final class SegmentationTranslator implements Translator<RgbImage, Segmentation> {
 
@@ -27,11 +30,13 @@ public final class SegmentationTranslator implements Translator<RgbImage, Segmen
   private static final String FORWARD_START = "segstream.forwardStart";
 
   private final ModelConfig config;
+  private final FixedInputSize fixedSize;
   /** Model input value of each byte value: the scale and offset applied once, not per pixel. */
   private final float[] byteToInput = new float[256];
 
   public SegmentationTranslator(ModelConfig config) {
     this.config = config;
+    this.fixedSize = config.fixedInputSize().orElse(null);
     for (int b = 0; b < 256; b++) {
       byteToInput[b] = b * config.inputScale() + config.inputOffset();
     }
@@ -44,11 +49,16 @@ public final class SegmentationTranslator implements Translator<RgbImage, Segmen
 
   @Override
   public NDList processInput(TranslatorContext ctx, RgbImage image) {
-    return input(ctx, List.of(image), new Shape(image.height(), image.width(), 3));
+    return fixedSize != null
+        ? input(ctx, List.of(image), new Shape(fixedSize.height(), fixedSize.width(), 3))
+        : input(ctx, List.of(image), new Shape(image.height(), image.width(), 3));
   }
 
   @Override
   public NDList batchProcessInput(TranslatorContext ctx, List<RgbImage> images) {
+    if (fixedSize != null) {
+      return input(ctx, images, new Shape(images.size(), fixedSize.height(), fixedSize.width(), 3));
+    }
     RgbImage first = images.get(0);
     for (RgbImage image : images) {
       if (image.width() != first.width() || image.height() != first.height()) {
@@ -61,10 +71,15 @@ public final class SegmentationTranslator implements Translator<RgbImage, Segmen
   }
 
   private NDList input(TranslatorContext ctx, List<RgbImage> images, Shape shape) {
-    int imageValues = images.get(0).pixels().length;
+    int imageValues = fixedSize != null ? fixedSize.inputValues() : images.get(0).pixels().length;
     float[] values = new float[images.size() * imageValues];
     int i = 0;
     for (RgbImage image : images) {
+      if (fixedSize != null) {
+        fixedSize.fill(image, byteToInput, values, i);
+        i += imageValues;
+        continue;
+      }
       for (byte b : image.pixels()) {
         values[i++] = byteToInput[b & 0xff];
       }
@@ -91,8 +106,9 @@ public final class SegmentationTranslator implements Translator<RgbImage, Segmen
     long forwardNanos = System.nanoTime() - (Long) ctx.getAttachment(FORWARD_START);
     List<RgbImage> images = (List<RgbImage>) ctx.getAttachment(INPUT_IMAGES);
     int count = images.size();
-    int width = images.get(0).width();
-    int height = images.get(0).height();
+    // The model's output size: the frames' own, or its fixed input size.
+    int width = fixedSize != null ? fixedSize.width() : images.get(0).width();
+    int height = fixedSize != null ? fixedSize.height() : images.get(0).height();
     int pixels = width * height;
     int classes = config.numClasses();
 
@@ -115,6 +131,12 @@ public final class SegmentationTranslator implements Translator<RgbImage, Segmen
 
     List<Segmentation> results = new ArrayList<>(count);
     for (int n = 0; n < count; n++) {
+      if (fixedSize != null) {
+        RgbImage image = images.get(n);
+        results.add(fixedSize.toFrame(scoreValues, n * pixels * classes, classes, image.width(), image.height(),
+            forwardNanos / count));
+        continue;
+      }
       PixelScores imageScores = new PixelScores(scoreValues, n * pixels * classes, pixels, classes);
       byte[] mask = classIds == null ? imageScores.argmax() : slice(classIds, n * pixels, pixels, classes);
       results.add(new Segmentation(width, height, mask, imageScores.meanPerClass(), forwardNanos / count));

@@ -27,7 +27,7 @@ public final class Segmenters {
     return new DynamicBatcher(
         model.modelInfo(),
         pool,
-        BatcherSettings.from(config, model.maxBatchSize()),
+        BatcherSettings.from(config, model),
         new InferenceMetrics(registry, model.name(), model.version()));
   }
 }

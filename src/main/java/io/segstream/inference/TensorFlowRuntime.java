@@ -66,7 +66,7 @@ public final class TensorFlowRuntime {
   }
 
   /** The folder of the jar (or classes folder) this class was loaded from. */
-  private static Optional<Path> applicationDirectory() {
+  public static Optional<Path> applicationDirectory() {
     try {
       Path location =
           Paths.get(TensorFlowRuntime.class.getProtectionDomain().getCodeSource().getLocation().toURI());

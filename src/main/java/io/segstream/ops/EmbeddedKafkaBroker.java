@@ -31,10 +31,11 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.utils.Time;
 
 /**
- * A single-node Kafka (KRaft, combined broker and controller) inside this JVM, for the demo and
- * integration tests: loopback only, free ports, a temporary data directory deleted on close. It can be
- * stopped and restarted on the same ports and data (broker-outage tests), and given SSL or SASL
- * listeners beside the PLAINTEXT one.
+ * A single-node Kafka (KRaft, combined broker and controller) inside this JVM, for the demo, the
+ * {@code segstream broker} command and integration tests: loopback by default, free ports unless one is
+ * given, a temporary data directory deleted on close unless a kept one is given. It can be stopped and
+ * restarted on the same ports and data (broker-outage tests), and given SSL or SASL listeners beside the
+ * PLAINTEXT one.
  *
  * <p>Storage is formatted with Kafka's own {@code kafka-storage format} ({@link StorageTool}), then a
  * {@link KafkaRaftServer} runs it, exactly as {@code kafka-server-start.sh} would.
@@ -45,13 +46,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private static final String HOST = "127.0.0.1";
 
   private final Path dataDir;
+  /** Whether {@link #close} deletes {@link #dataDir}: only the temporary one it created itself. */
+  private final boolean deleteDataOnClose;
   private final Properties serverProps;
   /** host:port of each client listener, by listener name (PLAINTEXT, plus any extra ones). */
   private final Map<String, String> bootstrapByListener;
   private KafkaRaftServer server;
 
-  private EmbeddedKafkaBroker(Path dataDir, Properties serverProps, Map<String, String> bootstrapByListener) {
+  private EmbeddedKafkaBroker(
+      Path dataDir, boolean deleteDataOnClose, Properties serverProps, Map<String, String> bootstrapByListener) {
     this.dataDir = dataDir;
+    this.deleteDataOnClose = deleteDataOnClose;
     this.serverProps = serverProps;
     this.bootstrapByListener = bootstrapByListener;
   }
@@ -72,19 +77,40 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    * overrides}, e.g. {@code listener.name.ssl.ssl.keystore.location}.
    */
   public static EmbeddedKafkaBroker start(Map<String, String> overrides, Set<SecurityProtocol> extraListeners) {
+    return start(HOST, 0, null, overrides, extraListeners);
+  }
+
+  /**
+   * Starts a broker whose PLAINTEXT listener is {@code host:port} ({@code port} 0: a free one) and
+   * whose data lives in {@code dataDir}: formatted on first use, kept on close, so topics and records
+   * outlive a restart. {@code dataDir} null: a temporary one, deleted on close.
+   */
+  public static EmbeddedKafkaBroker start(String host, int port, Path dataDir) {
+    return start(host, port, dataDir, Map.of(), Set.of());
+  }
+
+  private static EmbeddedKafkaBroker start(
+      String host, int port, Path keptDataDir, Map<String, String> overrides, Set<SecurityProtocol> extraListeners) {
     Path dataDir;
     try {
-      dataDir = Files.createTempDirectory("segstream-kafka-");
+      dataDir = keptDataDir != null
+          ? Files.createDirectories(keptDataDir)
+          : Files.createTempDirectory("segstream-kafka-");
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create the broker's data directory", e);
+      throw new UncheckedIOException("cannot create the broker's data directory " + keptDataDir, e);
     }
+    boolean temporary = keptDataDir == null;
     try {
       Set<Integer> ports = new HashSet<>();
-      Map<String, String> bootstrapByListener = new LinkedHashMap<>();
-      bootstrapByListener.put(SecurityProtocol.PLAINTEXT.name, HOST + ":" + freePort(ports));
-      for (SecurityProtocol protocol : extraListeners) {
-        bootstrapByListener.putIfAbsent(protocol.name, HOST + ":" + freePort(ports));
+      if (port != 0) {
+        ports.add(port);
       }
+      Map<String, String> bootstrapByListener = new LinkedHashMap<>();
+      bootstrapByListener.put(SecurityProtocol.PLAINTEXT.name, host + ":" + (port != 0 ? port : freePort(ports)));
+      for (SecurityProtocol protocol : extraListeners) {
+        bootstrapByListener.putIfAbsent(protocol.name, host + ":" + freePort(ports));
+      }
+      // The controller listens on loopback only: nothing outside this process talks to it.
       int controllerPort = freePort(ports);
       StringJoiner advertised = new StringJoiner(",");
       StringJoiner protocols = new StringJoiner(",", "", ",CONTROLLER:PLAINTEXT");
@@ -119,8 +145,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       try (OutputStream out = Files.newOutputStream(configFile)) {
         props.store(out, "segstream embedded broker");
       }
-      format(configFile);
-      EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDir, props, bootstrapByListener);
+      if (!Files.exists(dataDir.resolve("logs").resolve("meta.properties"))) {
+        format(configFile);
+      }
+      EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDir, temporary, props, bootstrapByListener);
       try {
         broker.restart();
       } catch (RuntimeException e) {
@@ -129,7 +157,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       }
       return broker;
     } catch (IOException | RuntimeException e) {
-      deleteRecursively(dataDir);
+      if (temporary) {
+        deleteRecursively(dataDir);
+      }
       if (e instanceof IOException io) {
         throw new UncheckedIOException("cannot start the embedded Kafka broker", io);
       }
@@ -222,7 +252,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     try {
       stop();
     } finally {
-      deleteRecursively(dataDir);
+      if (deleteDataOnClose) {
+        deleteRecursively(dataDir);
+      }
     }
   }
 

@@ -71,6 +71,22 @@ class ArchitectureTest {
     assertEquals(List.of(), violations);
   }
 
+  /** The simulated accelerator is a benchmark tool: only bench commands use it, never {@code run}. */
+  @Test
+  void onlyBenchCommandsUseTheBenchPackage() throws IOException {
+    List<String> violations = new ArrayList<>();
+    for (Source source : sources()) {
+      boolean benchCommand = source.pkg().equals("io.segstream.cli")
+          && source.file().getFileName().toString().contains("Bench");
+      if (source.pkg().equals("io.segstream.bench") || benchCommand) {
+        continue;
+      }
+      source.imports().stream().filter(imported -> imported.startsWith("io.segstream.bench."))
+          .forEach(imported -> violations.add(source.file() + " imports " + imported));
+    }
+    assertEquals(List.of(), violations);
+  }
+
   @Test
   void packagesHaveNoImportCycles() throws IOException {
     Map<String, Set<String>> edges = new TreeMap<>();

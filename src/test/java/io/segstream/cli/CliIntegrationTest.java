@@ -1,10 +1,18 @@
 package io.segstream.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.segstream.config.SegstreamConfig;
+import io.segstream.contracts.SegmentationMask;
+import io.segstream.image.FrameEncoder;
+import io.segstream.image.MaskCodec;
+import io.segstream.image.OverlayRenderer;
+import io.segstream.testing.FreshTopics;
+import io.segstream.testing.Masks;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import io.segstream.contracts.ImageEncoding;
 import io.segstream.contracts.ImageFrame;
 import io.segstream.contracts.serde.AvroSerdes;
@@ -16,6 +24,7 @@ import io.segstream.image.RgbImage;
 import io.segstream.model.GroundTruthSegmenter;
 import io.segstream.model.SyntheticScenes;
 import io.segstream.testing.EmbeddedBroker;
+import io.segstream.testing.Material;
 import io.segstream.topology.SegstreamApp;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -25,6 +34,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -113,9 +123,110 @@ class CliIntegrationTest {
   }
 
   @Test
+  void renderSkipsTombstonesAndGarbageAmongGoodRecordsAndCountsThem(@TempDir Path dir) throws Exception {
+    Map<String, Object> settings = FreshTopics.settings(broker.bootstrapServers(), "render-junk");
+    String framesTopic = (String) settings.get(SegstreamConfig.TOPIC_FRAMES);
+    String masksTopic = (String) settings.get(SegstreamConfig.TOPIC_MASKS);
+    AvroSerdes serdes = AvroSerdes.singleObject();
+    SyntheticScenes scenes = new SyntheticScenes();
+    FrameEncoder encoder = new FrameEncoder(ImageEncoding.PNG);
+    byte[] garbage = "not an Avro record".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    try (KafkaProducer<String, byte[]> producer = broker.rawProducer()) {
+      for (long seq = 0; seq < 2; seq++) {
+        SyntheticScenes.Scene scene = scenes.generate(700 + seq, 24, 16);
+        ImageFrame frame = encoder.frame("cam", seq, java.time.Instant.now(), scene.image(), Map.of());
+        SegmentationMask mask = Masks.of("cam", seq, 24, 16, scene.labels());
+        producer.send(new ProducerRecord<>(framesTopic, 0, "cam",
+            serdes.forValues(ImageFrame.class).serializer().serialize(framesTopic, frame)));
+        producer.send(new ProducerRecord<>(masksTopic, 0, "cam",
+            serdes.forValues(SegmentationMask.class).serializer().serialize(masksTopic, mask)));
+        if (seq == 0) {
+          // Between the two good records of each topic: a tombstone and bytes that are no record of its type.
+          for (String topic : List.of(framesTopic, masksTopic)) {
+            producer.send(new ProducerRecord<>(topic, 0, "cam", null));
+            producer.send(new ProducerRecord<>(topic, 0, "cam", garbage));
+          }
+        }
+      }
+      producer.flush();
+    }
+
+    Path overlays = dir.resolve("overlays");
+    CommandLine cli = new CommandLine(new RenderCommand());
+    java.io.StringWriter err = new java.io.StringWriter();
+    cli.setErr(new java.io.PrintWriter(err));
+    List<String> args = new ArrayList<>(List.of("-o", overlays.toString(), "--idle-timeout", "5"));
+    settings.forEach((key, value) -> args.addAll(List.of("-D", key + "=" + value)));
+    assertEquals(0, cli.execute(args.toArray(String[]::new)), err.toString());
+
+    try (Stream<Path> files = Files.list(overlays)) {
+      assertEquals(List.of("cam-000000.png", "cam-000001.png"),
+          files.map(p -> p.getFileName().toString()).sorted().toList());
+    }
+    // Both written over their frames, not as the colourised mask alone.
+    RgbImage mask = OverlayRenderer.colourise(MaskCodec.decodePng(MaskCodec.encodePng(24, 16,
+        scenes.generate(701, 24, 16).labels())));
+    RgbImage overlay = Images.toRgb(ImageIO.read(overlays.resolve("cam-000001.png").toFile()));
+    assertTrue(!java.util.Arrays.equals(mask.pixels(), overlay.pixels()), "frame 1 blended under its mask");
+    String report = err.toString();
+    assertTrue(report.contains("wrote 2 overlays to " + overlays), report);
+    assertTrue(report.contains("skipped 2 unreadable records on " + framesTopic
+        + ": 1 null (tombstone), 1 not an ImageFrame (first at partition 0 offset 2: "), report);
+    assertTrue(report.contains("skipped 2 unreadable records on " + masksTopic
+        + ": 1 null (tombstone), 1 not a SegmentationMask (first at partition 0 offset 2: "), report);
+  }
+
+  @Test
+  void renderWritesOneCamerasOverlaysAsAnMp4(@TempDir Path dir) throws Exception {
+    Material.require(new Ffmpeg("ffmpeg").version().isPresent(), "ffmpeg is not installed (apt-get install ffmpeg)");
+    Material.require(new Ffmpeg("ffprobe").version().isPresent(), "ffprobe is not installed (apt-get install ffmpeg)");
+    String bootstrap = "bootstrap.servers=" + broker.bootstrapServers();
+    String[] topics = {"-D", "topic.frames=mp4-frames", "-D", "topic.masks=mp4-masks", "-D", "topic.areas=mp4-areas",
+        "-D", "topic.dlq=mp4-dlq", "-D", "application.id=mp4-test"};
+    SyntheticScenes scenes = new SyntheticScenes();
+    GroundTruthSegmenter oracle = new GroundTruthSegmenter();
+    for (int i = 0; i < 7; i++) {
+      oracle.register(scenes.generate(700 + i, 64, 48));
+    }
+    assertEquals(0, run(new ProduceCommand(), concat(topics, "-D", bootstrap, "--synthetic", "5", "--seed", "700",
+        "--width", "64", "--height", "48", "--stream-id", "door")));
+    assertEquals(0, run(new ProduceCommand(), concat(topics, "-D", bootstrap, "--synthetic", "2", "--seed", "705",
+        "--width", "64", "--height", "48", "--stream-id", "yard")));
+    SegstreamConfig config = new SegstreamConfig(Map.of(SegstreamConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers(),
+        SegstreamConfig.TOPIC_FRAMES, "mp4-frames", SegstreamConfig.TOPIC_MASKS, "mp4-masks",
+        SegstreamConfig.TOPIC_AREAS, "mp4-areas", SegstreamConfig.TOPIC_DLQ, "mp4-dlq",
+        SegstreamConfig.APPLICATION_ID, "mp4-test"));
+    try (SegstreamApp app = new SegstreamApp(config, oracle)) {
+      app.start();
+      assertTrue(app.awaitRunning(Duration.ofSeconds(60)));
+      Path video = dir.resolve("door.mp4");
+      // Two cameras: which one goes into the video must be said.
+      CommandLine ambiguous = SegstreamCli.configure(new CommandLine(new RenderCommand()));
+      java.io.StringWriter err = new java.io.StringWriter();
+      ambiguous.setErr(new java.io.PrintWriter(err));
+      assertEquals(1, ambiguous.execute(concat(topics, "-D", bootstrap, "--video", video.toString(),
+          "--max", "7", "--idle-timeout", "60")));
+      assertTrue(err.toString().contains("--video needs --stream-id"), err.toString());
+
+      assertEquals(0, run(new RenderCommand(), concat(topics, "-D", bootstrap, "--video", video.toString(),
+          "--stream-id", "door", "--fps", "5", "--max", "7", "--idle-timeout", "60")));
+      Process probe = new ProcessBuilder("ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
+          "-show_entries", "stream=codec_name,width,height,nb_read_frames", "-of", "csv=p=0", video.toString())
+          .redirectErrorStream(true).start();
+      String probed = new String(probe.getInputStream().readAllBytes()).strip();
+      assertEquals(0, probe.waitFor(), probed);
+      // The door camera's 5 frames, not the yard's 2, at the frames' own size.
+      assertTrue(probed.matches("\\w+,64,48,5"), "ffprobe codec,width,height,frames: " + probed);
+    }
+  }
+
+  private static String[] concat(String[] first, String... rest) {
+    return Stream.concat(Stream.of(first), Stream.of(rest)).toArray(String[]::new);
+  }
+
+  @Test
   void ffmpegPipedIntoProduceStdinSendsEveryVideoFrame() throws Exception {
-    assumeTrue(new Ffmpeg("ffmpeg").version().isPresent(), "ffmpeg is not installed (apt-get install ffmpeg)");
-    assumeTrue(Files.isReadable(FfmpegTest.VTEST), FfmpegTest.VTEST + " missing (apt-get install opencv-doc)");
+    FfmpegTest.requireFfmpegAndVideo();
     // ffmpeg -i vtest.avi -vf scale=192:144 -frames:v 5 -f image2pipe -c:v mjpeg - | segstream produce --stdin
     Process ffmpeg = new ProcessBuilder("ffmpeg", "-nostdin", "-loglevel", "error", "-i", FfmpegTest.VTEST.toString(),
         "-vf", "scale=192:144", "-frames:v", "5", "-f", "image2pipe", "-c:v", "mjpeg", "-")
@@ -150,9 +261,10 @@ class CliIntegrationTest {
     Files.writeString(settings, String.join("\n", bootstrap, "application.id=run-test",
         "topic.frames=run-frames", "topic.masks=run-masks", "topic.areas=run-areas", "topic.dlq=run-dlq",
         "http.port=0"));
-    int[] exit = {-1};
+    // Set by the runner thread, read here.
+    AtomicInteger exit = new AtomicInteger(-1);
     RunCommand command = new RunCommand(config -> oracle);
-    Thread runner = new Thread(() -> exit[0] = run(command, "--config", settings.toString()));
+    Thread runner = new Thread(() -> exit.set(run(command, "--config", settings.toString())));
     runner.start();
     try {
       assertEquals(0, run(new ProduceCommand(), "-c", settings.toString(), "--synthetic", "3", "--seed", "500",
@@ -189,7 +301,8 @@ class CliIntegrationTest {
       runner.interrupt();
       runner.join(60_000);
     }
-    assertEquals(0, exit[0]);
+    assertFalse(runner.isAlive(), "run did not stop within 60 s of the interrupt");
+    assertEquals(0, exit.get());
   }
 
   @Test
@@ -200,6 +313,9 @@ class CliIntegrationTest {
     String summary = Files.readString(dir.resolve("summary.txt"));
     assertTrue(summary.contains("masks received:     10"), summary);
     assertTrue(summary.contains("mean IoU:           1.0000"), summary);
+    // Cameras are live by default: the latency is capture to mask at the cameras' rate, not queueing.
+    assertTrue(summary.matches("(?s).*end-to-end latency: p50 \\d+ ms, p95 \\d+ ms, p99 \\d+ ms \\(capture to mask read; "
+        + "each of 2 camera\\(s\\) live at 25\\.0 frames/s, 50\\.0 in all\\).*"), summary);
     try (Stream<Path> files = Files.list(dir.resolve("overlays"))) {
       assertEquals(3, files.count());
     }

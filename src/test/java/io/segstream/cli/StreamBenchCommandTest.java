@@ -60,4 +60,41 @@ class StreamBenchCommandTest {
     assertTrue(md.contains("--max-batch-size 2"), md);
     assertTrue(Files.readString(out.resolve("stream-results.md")).contains("| 32x32 | b-naive |"));
   }
+
+  @Test
+  void runsTheThreeScenariosAgainstASimulatedAccelerator() throws Exception {
+    Path out = tmp.resolve("bench");
+    // t(b) = 5 ms + b x 1 ms at 32x32: t(4) = 9 ms.
+    int exit = new CommandLine(new SegstreamCli()).execute("bench", "stream", "--device", "simulated",
+        "--simulated-overhead-ms", "5", "--simulated-ms-per-image", "1", "--simulated-reference-size", "32x32",
+        "--model", "models/fcn-default", "--size", "32", "--frames", "24", "--warmup-frames", "8",
+        "--jit-warmup-seconds", "1", "--partitions", "4", "--stream-threads", "4", "--max-batch-size", "4",
+        "--latency-seconds", "0.5", "--ceiling-seconds", "0.3", "--timeout", "120", "--out", out.toString());
+
+    assertEquals(0, exit);
+    List<StreamBenchReport.Row> rows = StreamBenchReport.parse(out.resolve("stream-32.csv"));
+    assertEquals(List.of(StreamBenchCommand.CEILING, StreamBenchCommand.NAIVE, StreamBenchCommand.SEGSTREAM),
+        rows.stream().map(StreamBenchReport.Row::scenario).toList());
+    rows.forEach(row -> assertEquals("simulated", row.device(), row.toString()));
+    StreamBenchReport.Row ceiling = rows.get(0);
+    // Back to back, each call takes t(4) = 9 ms: at most 4 / 9 ms = 444 images/s.
+    assertTrue(ceiling.batchCallMs() >= 9, ceiling.toString());
+    assertTrue(ceiling.framesPerSecond() <= 4 / 0.009 + 1e-6, ceiling.toString());
+    for (StreamBenchReport.Row kafka : rows.subList(1, 3)) {
+      assertEquals(0, kafka.deadLetters(), kafka.toString());
+      assertTrue(kafka.drainDeviceBusy() > 0 && kafka.drainDeviceBusy() <= 1.0001, kafka.toString());
+      assertTrue(kafka.pacedDeviceBusy() > 0 && kafka.pacedDeviceBusy() <= 1.0001, kafka.toString());
+    }
+    // (b) calls the device once per frame: at most 1 / t(1) = 1 / 6 ms frames/s.
+    assertTrue(rows.get(1).framesPerSecond() <= 1 / 0.006 + 1e-6, rows.get(1).toString());
+    StreamBenchReport.Row segstream = rows.get(2);
+    assertTrue(segstream.drainAvgBatch() >= 1 && segstream.drainAvgBatch() <= 4, segstream.toString());
+    // Every batch took t(b) of device time: compute per call at least t0 + k.
+    assertTrue(segstream.drainComputeMs() >= 6, segstream.toString());
+
+    String md = Files.readString(out.resolve("stream-32.md"));
+    assertTrue(md.contains("Simulated accelerator (no model runs; masks are a fixed shape): "
+        + "t(b) = 5.000 ms + b x 1.000 ms per 32x32 image"), md);
+    assertTrue(md.contains("- 32x32 (simulated): "), md);
+  }
 }

@@ -4,15 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.segstream.contracts.ImageEncoding;
 import io.segstream.model.SyntheticScenes;
+import io.segstream.testing.Material;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,15 +28,21 @@ import org.junit.jupiter.api.io.TempDir;
 public class FfmpegTest {
 
   /** The test video: a system property can point elsewhere. */
-  public static final Path VTEST = Paths.get(System.getProperty("segstream.photos.dir",
-      "/usr/share/doc/opencv-doc/examples/data")).resolve("vtest.avi");
+  public static final Path VTEST = TestPhotos.DIR.resolve("vtest.avi");
 
   private final Ffmpeg ffmpeg = new Ffmpeg("ffmpeg");
 
+  /** For every test that decodes {@link #VTEST}: skips without ffmpeg or the video (fails under CI). */
+  public static void requireFfmpegAndVideo() {
+    Material.require(new Ffmpeg("ffmpeg").version().isPresent(),
+        "ffmpeg is not installed (scripts/fetch-test-photos.sh, or apt-get install ffmpeg)");
+    Material.require(Files.isReadable(VTEST),
+        VTEST + " missing (scripts/fetch-test-photos.sh, or apt-get install opencv-doc)");
+  }
+
   @BeforeEach
-  void requireFfmpegAndVideo() {
-    assumeTrue(ffmpeg.version().isPresent(), "ffmpeg is not installed (apt-get install ffmpeg)");
-    assumeTrue(Files.isReadable(VTEST), VTEST + " missing (apt-get install opencv-doc)");
+  void requireMaterial() {
+    requireFfmpegAndVideo();
   }
 
   @Test

@@ -103,9 +103,17 @@ class FrameDecoderTest {
     Arrays.fill(garbage, (byte) 7);
     assertReason(Reason.UNDECODABLE_IMAGE, () -> decoder.decode(ImageEncoding.JPEG, garbage, 48, 32));
     assertReason(Reason.UNDECODABLE_IMAGE, () -> decoder.decode(ImageEncoding.JPEG, Images.png(SCENE), 48, 32));
+  }
+
+  @Test
+  void rejectsImagesCutShortAsCorrupt() {
+    // DamagedImagesTest covers real photos cut and damaged in many ways.
     byte[] png = Images.png(SCENE);
-    byte[] truncated = Arrays.copyOf(png, png.length / 2);
-    assertReason(Reason.UNDECODABLE_IMAGE, () -> decoder.decode(ImageEncoding.PNG, truncated, 48, 32));
+    byte[] jpeg = Images.jpeg(SCENE, 0.9f);
+    assertReason(Reason.CORRUPT_IMAGE,
+        () -> decoder.decode(ImageEncoding.PNG, Arrays.copyOf(png, png.length / 2), 48, 32));
+    assertReason(Reason.CORRUPT_IMAGE,
+        () -> decoder.decode(ImageEncoding.JPEG, Arrays.copyOf(jpeg, jpeg.length / 2), 48, 32));
   }
 
   private interface Decode {

@@ -75,6 +75,23 @@ class JpegStreamReaderTest {
   }
 
   @Test
+  void anImageCutShortByTheNextOneIsRefusedAndTheNextOneStillRead() throws IOException {
+    // A real photo cut where a camera or pipe dropped the rest, then the next image, whole.
+    byte[] messi = TestPhotos.read("messi5.jpg");
+    for (double kept : new double[] {0.1, 0.5, 0.9}) {
+      ByteArrayOutputStream stream = new ByteArrayOutputStream();
+      stream.write(messi, 0, (int) (messi.length * kept));
+      stream.write(messi);
+      try (JpegStreamReader reader = new JpegStreamReader(new ByteArrayInputStream(stream.toByteArray()), 1 << 20)) {
+        IOException e = assertThrows(IOException.class, reader::next);
+        assertTrue(e.getMessage().contains("without its end-of-image marker"), e.getMessage());
+        assertArrayEquals(messi, reader.next());
+        assertNull(reader.next());
+      }
+    }
+  }
+
+  @Test
   void probeReadsPngAndRejectsOtherData() throws IOException {
     byte[] png = Images.png(new SyntheticScenes().generate(7, 20, 10).image());
     assertEquals(new ImageProbe(ImageEncoding.PNG, 20, 10), ImageProbe.probe(png));

@@ -17,6 +17,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 
 /**
  * A tiny SavedModel whose mask is known exactly: a 1x1 convolution that scores each pixel's red, green
@@ -38,6 +39,19 @@ public final class ColourModel {
 
   /** Exports the model into {@code dir} with its segstream-model.properties. */
   public static Path export(Path dir, Outputs outputs) throws IOException {
+    return export(dir, outputs, false);
+  }
+
+  /**
+   * The same model, except that every image of a batch after the first makes it allocate 2^60
+   * floats (4 EiB, beyond any address space): a batch of one runs (so the model loads and warms up),
+   * a batch of two fails with TensorFlow's own out-of-memory error, at once and on any machine.
+   */
+  public static Path exportFittingOneImagePerCall(Path dir) throws IOException {
+    return export(dir, Outputs.PROBABILITIES_AND_CLASSES, true);
+  }
+
+  private static Path export(Path dir, Outputs outputs, boolean oneImagePerCall) throws IOException {
     TensorFlowRuntime.engine();
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
@@ -49,6 +63,15 @@ public final class ColourModel {
       }
       Operand<TFloat32> weights = tf.variable(tf.constant(identity));
       Operand<TFloat32> logits = tf.nn.conv2d(image, weights, List.of(1L, 1L, 1L, 1L), "SAME");
+      if (oneImagePerCall) {
+        // A [N - 1, 2^60] tensor of zeros, summed into the logits (adding nothing when it is empty).
+        Operand<TInt64> extraImages = tf.math.sub(
+            tf.slice(tf.shape(image, TInt64.class), tf.constant(new long[] {0}), tf.constant(new long[] {1})),
+            tf.constant(new long[] {1}));
+        Operand<TFloat32> zeros = tf.fill(
+            tf.concat(List.of(extraImages, tf.constant(new long[] {1L << 60})), tf.constant(0)), tf.constant(0f));
+        logits = tf.math.add(logits, tf.sum(zeros, tf.constant(new int[] {0, 1})));
+      }
       try (Session session = new Session(graph)) {
         session.initialize();
         Signature.Builder signature = Signature.builder().key("serving_default").input("image", image);

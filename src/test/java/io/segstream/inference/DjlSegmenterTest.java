@@ -111,6 +111,25 @@ class DjlSegmenterTest {
   }
 
   @Test
+  void tensorFlowsOwnOutOfMemoryErrorIsRecognisedAndTheInstanceServesOn() throws IOException, SegmentationException {
+    Path model = ColourModel.exportFittingOneImagePerCall(tmp.resolve("one-image-per-call"));
+    try (DjlSegmenter small = DjlSegmenter.load(ModelConfig.load(model), Device.cpu(), SESSION)) {
+      List<RgbImage> two = List.of(ColourModel.image(16, 16, 13), ColourModel.image(16, 16, 14));
+
+      InferenceOutOfMemoryException e =
+          assertThrows(InferenceOutOfMemoryException.class, () -> small.runBatch(two));
+
+      // What DJL threw, without segstream's wrapper: TensorFlow's RESOURCE_EXHAUSTED status.
+      Throwable thrown = e.getCause();
+      System.out.println("TensorFlow out of memory through DJL: " + thrown);
+      assertTrue(InferenceOutOfMemoryException.isOutOfMemory(thrown), thrown.toString());
+      assertTrue(e.getMessage().contains("failed on 2 image(s) of 16x16: OOM when allocating tensor"), e.getMessage());
+      // The batcher retries such a batch in halves on the same instance: it must still serve.
+      assertExact(small.segment(two.get(0)), 16, 16, 13);
+    }
+  }
+
+  @Test
   void aConfigNamingAbsentTensorsFailsAtLoad() throws IOException {
     Properties props = props(fcnLike);
     props.setProperty("output", "scores");

@@ -2,8 +2,8 @@ package io.segstream.inference;
 
 import io.segstream.image.RgbImage;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -13,10 +13,16 @@ import java.util.concurrent.TimeUnit;
  */
 final class FakeBackend implements BatchBackend {
 
+  // Written by the batcher's runner threads, read by the test thread: lists that can be iterated
+  // (for-each, stream, equals) while a runner appends.
   /** Sizes of the batches run, in order. */
-  final List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());
+  final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
   /** Image sizes of each batch run, in order. */
-  final List<List<ImageSize>> batchShapes = Collections.synchronizedList(new ArrayList<>());
+  final List<List<ImageSize>> batchShapes = new CopyOnWriteArrayList<>();
+  /** Image ids of each batch run, in order. */
+  final List<List<Integer>> batchIds = new CopyOnWriteArrayList<>();
+  /** {@link System#nanoTime()} at the start of each batch run, in order. */
+  final List<Long> batchStartNanos = new CopyOnWriteArrayList<>();
 
   private volatile CountDownLatch gate;
   private volatile int poisonedId = -1;
@@ -47,8 +53,10 @@ final class FakeBackend implements BatchBackend {
 
   @Override
   public List<Segmentation> runBatch(List<RgbImage> images) throws SegmentationException {
+    batchStartNanos.add(System.nanoTime());
     batchSizes.add(images.size());
     batchShapes.add(images.stream().map(ImageSize::of).toList());
+    batchIds.add(images.stream().map(FakeBackend::idOf).toList());
     CountDownLatch waitFor = gate;
     if (waitFor != null) {
       try {

@@ -106,7 +106,7 @@ class ModelConfigTest {
   void rejectsBadValuesWithTheReason() {
     assertInvalid("input.scale", "one", "expected a number");
     assertInvalid("input.scale", "1/0", "expected a number");
-    assertInvalid("output.activation", "sigmoid", "expected softmax or none");
+    assertInvalid("output.activation", "sigmoid", "expected one of [none, softmax]");
     assertInvalid("layout", "NCHW", "only NHWC is supported");
     assertInvalid("labels", "a,,b", "a label is empty");
     assertInvalid("labels", "a,b,a", "labels must be unique");
@@ -119,6 +119,31 @@ class ModelConfigTest {
   void rejectsMoreClassesThanAMaskCanHold() {
     String labels = String.join(",", java.util.stream.IntStream.range(0, 257).mapToObj(i -> "c" + i).toList());
     assertInvalid("labels", labels, "at most 256 classes");
+  }
+
+  @Test
+  void aFixedInputSizeIsReadWithItsResizeModes() {
+    Properties props = minimal();
+    assertTrue(ModelConfig.of(dir, props).fixedInputSize().isEmpty(), "no input.size: frames go in as they are");
+    props.setProperty("input.size", "256x144");
+    assertEquals(new FixedInputSize(256, 144, FixedInputSize.Fit.STRETCH, FixedInputSize.MaskScaling.BILINEAR),
+        ModelConfig.of(dir, props).fixedInputSize().orElseThrow());
+    props.setProperty("input.resize", "Letterbox");
+    props.setProperty("output.resize", "nearest");
+    assertEquals(new FixedInputSize(256, 144, FixedInputSize.Fit.LETTERBOX, FixedInputSize.MaskScaling.NEAREST),
+        ModelConfig.of(dir, props).fixedInputSize().orElseThrow());
+  }
+
+  @Test
+  void rejectsBadFixedInputSettings() {
+    assertInvalid("input.size", "256", "expected WIDTHxHEIGHT");
+    assertInvalid("input.size", "0x144", "must be positive");
+    assertInvalid("input.resize", "letterbox", "only applies with input.size");
+    Properties props = minimal();
+    props.setProperty("input.size", "256x144");
+    props.setProperty("input.resize", "crop");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelConfig.of(dir, props));
+    assertTrue(e.getMessage().contains("expected one of [stretch, letterbox]"), e.getMessage());
   }
 
   private void assertInvalid(String key, String value, String reason) {

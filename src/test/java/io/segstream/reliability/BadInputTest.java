@@ -117,6 +117,7 @@ class BadInputTest {
     byte[] headerThenNoise = Arrays.copyOf(header, 10 + noise.length);
     System.arraycopy(noise, 0, headerThenNoise, 10, noise.length);
     byte[] pngBytes = Images.png(image);
+    byte[] jpegBytes = Images.jpeg(image, 0.9f);
     ImageFrame wrongWidth = ImageFrame.newBuilder(png).setWidth(33).build();
     ImageFrame negative = ImageFrame.newBuilder(png).setWidth(-32).build();
     ImageFrame rawShort = withImage(frame(ImageEncoding.RAW_RGB8, image), ImageEncoding.RAW_RGB8,
@@ -144,7 +145,10 @@ class BadInputTest {
             "UNDECODABLE_IMAGE", "decode"),
         new Case("valid Avro, PNG cut in half", "cam-bad",
             bytes(withImage(png, ImageEncoding.PNG, Arrays.copyOf(pngBytes, pngBytes.length / 2))),
-            "UNDECODABLE_IMAGE", "decode"),
+            "CORRUPT_IMAGE", "decode"),
+        new Case("valid Avro, JPEG cut in half", "cam-bad",
+            bytes(withImage(png, ImageEncoding.JPEG, Arrays.copyOf(jpegBytes, jpegBytes.length / 2))),
+            "CORRUPT_IMAGE", "decode"),
         new Case("declared width differs from the PNG", "cam-bad", bytes(wrongWidth), "SIZE_MISMATCH", "decode"),
         new Case("negative declared width", "cam-bad", bytes(negative), "SIZE_MISMATCH", "decode"),
         new Case("RAW_RGB8 three bytes short", "cam-bad", bytes(rawShort), "SIZE_MISMATCH", "decode"),

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -42,14 +43,13 @@ class BrokerOutageTest {
       Map<String, Object> settings = Harness.freshSettings(broker.bootstrapServers(), guarantee);
       SegstreamConfig config = new SegstreamConfig(settings);
       String frames = config.getString(SegstreamConfig.TOPIC_FRAMES);
-      List<KafkaStreams.State> states = new ArrayList<>();
+      // Appended by whichever Kafka Streams thread changes the state, including the one that finishes
+      // the close: KafkaStreams.close() returns once the state is NOT_RUNNING, before the listener has
+      // been told, so the test thread may print while that thread appends.
+      List<KafkaStreams.State> states = new CopyOnWriteArrayList<>();
       try (SegstreamApp app = new SegstreamApp(config, TestSegmenters.brightness());
           KafkaProducer<byte[], byte[]> producer = Harness.producer(Harness.client(settings))) {
-        app.start((now, before) -> {
-          synchronized (states) {
-            states.add(now);
-          }
-        });
+        app.start((now, before) -> states.add(now));
         assertTrue(app.awaitRunning(Duration.ofSeconds(60)));
         // A camera's producer sends at its pace; during the outage its sends wait for the broker.
         ExecutorService camera = Executors.newSingleThreadExecutor();
@@ -85,6 +85,8 @@ class BrokerOutageTest {
           guarantee, FRAMES, Harness.client(settings), config).report();
       assertEquals(List.of(), tally.lost(), "frames without a mask");
       assertEquals(0, tally.total(tally.deadLetters()));
+      // at_least_once may legitimately replay frames whose outputs were written but whose offsets were
+      // not committed when the broker went away: duplicates are allowed (and counted in the figures).
       if ("exactly_once_v2".equals(guarantee)) {
         assertEquals(0, tally.duplicates(), "duplicates under exactly-once");
       }

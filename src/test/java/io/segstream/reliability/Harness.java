@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.segstream.config.SegstreamConfig;
 import io.segstream.testing.FreshTopics;
+import io.segstream.testing.ProcessedOutputs;
 import io.segstream.contracts.ImageEncoding;
 import io.segstream.contracts.ImageFrame;
 import io.segstream.contracts.serde.AvroSerdes;
@@ -23,25 +24,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -108,35 +99,12 @@ final class Harness {
   }
 
   /**
-   * Waits until the application's group has committed every record of {@code topic} (outputs of
-   * committed inputs are flushed, or committed in the same transaction) and no output transaction is
-   * open any more (a killed instance's is aborted by its timeout), so outputs can be read to the end.
+   * {@link ProcessedOutputs#awaitDrained} for the frames topic, outputs and group of segstream {@code
+   * settings}: afterwards every output of every frame sent so far can be read.
    */
-  static void awaitDrained(Map<String, Object> client, String group, String inputTopic,
-      List<String> outputTopics, Duration timeout) throws Exception {
-    try (Admin admin = Admin.create(client)) {
-      List<TopicPartition> inputs = partitions(admin, inputTopic);
-      await("group " + group + " to commit all of " + inputTopic, timeout, () -> {
-        Map<TopicPartition, Long> end = offsets(admin, inputs, IsolationLevel.READ_UNCOMMITTED);
-        Map<TopicPartition, OffsetAndMetadata> committed = get(admin.listConsumerGroupOffsets(group)
-            .partitionsToOffsetAndMetadata());
-        return inputs.stream().allMatch(tp -> committed.get(tp) != null
-            ? committed.get(tp).offset() >= end.get(tp) : end.get(tp) == 0);
-      });
-      List<TopicPartition> outputs = new ArrayList<>();
-      for (String topic : outputTopics) {
-        outputs.addAll(partitions(admin, topic));
-      }
-      await("open transactions on the outputs to end", timeout, () ->
-          offsets(admin, outputs, IsolationLevel.READ_COMMITTED)
-              .equals(offsets(admin, outputs, IsolationLevel.READ_UNCOMMITTED)));
-    }
-  }
-
-  /** {@link #awaitDrained} for the frames topic, outputs and group of segstream {@code settings}. */
   static void awaitDrained(Map<String, Object> settings) throws Exception {
     SegstreamConfig config = new SegstreamConfig(settings);
-    awaitDrained(client(settings), config.getString(SegstreamConfig.APPLICATION_ID),
+    ProcessedOutputs.awaitDrained(client(settings), config.getString(SegstreamConfig.APPLICATION_ID),
         config.getString(SegstreamConfig.TOPIC_FRAMES),
         List.of(config.getString(SegstreamConfig.TOPIC_MASKS), config.getString(SegstreamConfig.TOPIC_AREAS),
             config.getString(SegstreamConfig.TOPIC_DLQ)),
@@ -146,7 +114,7 @@ final class Harness {
   /** Sum of the group's committed offsets on {@code topic}: inputs it has finished with. */
   static long committed(Map<String, Object> client, String group, String topic) throws Exception {
     try (Admin admin = Admin.create(client)) {
-      return get(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()).entrySet().stream()
+      return ProcessedOutputs.get(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()).entrySet().stream()
           .filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
           .mapToLong(e -> e.getValue().offset()).sum();
     }
@@ -154,27 +122,7 @@ final class Harness {
 
   /** Every committed record of {@code topic}, read with isolation.level=read_committed to its end. */
   static List<ConsumerRecord<byte[], byte[]>> readAll(Map<String, Object> client, String topic) throws Exception {
-    Map<String, Object> props = new HashMap<>(client);
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-    try (Admin admin = Admin.create(client);
-        KafkaConsumer<byte[], byte[]> consumer =
-            new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = partitions(admin, topic);
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-        if (System.nanoTime() > deadline) {
-          fail("could not read " + topic + " to its end " + end);
-        }
-        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-      }
-    }
-    return records;
+    return ProcessedOutputs.readAll(client, topic, DRAIN_TIMEOUT);
   }
 
   /** The test id of an output or dead-letter record (its input's {@link #ID} header). */
@@ -261,37 +209,8 @@ final class Harness {
     }
   }
 
-  static List<TopicPartition> partitions(Admin admin, String topic) throws Exception {
-    TopicDescription description = get(admin.describeTopics(List.of(topic)).allTopicNames()).get(topic);
-    return description.partitions().stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-  }
-
-  private static Map<TopicPartition, Long> offsets(Admin admin, List<TopicPartition> partitions,
-      IsolationLevel isolation) throws Exception {
-    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-    partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
-    Map<TopicPartition, Long> offsets = new HashMap<>();
-    get(admin.listOffsets(latest, new ListOffsetsOptions(isolation)).all())
-        .forEach((tp, info) -> offsets.put(tp, info.offset()));
-    return offsets;
-  }
-
-  private static <T> T get(org.apache.kafka.common.KafkaFuture<T> future) throws Exception {
-    return future.get(30, TimeUnit.SECONDS);
-  }
-
-  interface Check {
-    boolean holds() throws Exception;
-  }
-
   /** Polls {@code check} until it holds; fails the test when {@code timeout} passes first. */
-  static void await(String what, Duration timeout, Check check) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!check.holds()) {
-      if (System.nanoTime() > deadline) {
-        fail("timed out after " + timeout.toSeconds() + " s waiting for " + what);
-      }
-      Thread.sleep(100);
-    }
+  static void await(String what, Duration timeout, ProcessedOutputs.Check check) throws Exception {
+    ProcessedOutputs.await(what, timeout, check);
   }
 }

@@ -17,16 +17,15 @@ import io.segstream.contracts.SegmentationMask;
 import io.segstream.contracts.serde.AvroSerdes;
 import io.segstream.inference.ColourModel;
 import io.segstream.ops.EmbeddedKafkaBroker;
+import io.segstream.testing.CapturedOutput;
+import io.segstream.testing.TestCertificates;
 import io.segstream.topology.SegstreamApp;
 import io.segstream.topology.TestSegmenters;
-import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +34,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -51,18 +51,21 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import picocli.CommandLine;
 
 /**
- * TLS (mutual) and SASL/PLAIN settings reach every Kafka client segstream makes, and secrets never
- * reach its output. The broker has an SSL listener requiring client certificates and a
- * SASL_PLAINTEXT listener; keystores are made with {@code keytool} at test time.
+ * TLS (mutual) and SASL/PLAIN (over plaintext and over TLS) settings reach every Kafka client segstream
+ * makes, and secrets never reach its output. The broker has an SSL listener requiring client
+ * certificates, a SASL_PLAINTEXT and a SASL_SSL listener; keystores are made with {@code keytool} at
+ * test time ({@link TestCertificates}).
  */
 @Tag("reliability")
 @Timeout(180)
 class SecurityTest {
 
-  private static final String STORE_TYPE = "PKCS12";
+  private static final String STORE_TYPE = TestCertificates.STORE_TYPE;
   /** Fresh per run, so finding one in the output can only mean it leaked. */
   private static final String BROKER_KEYSTORE_PASSWORD = "bks-" + UUID.randomUUID();
   private static final String BROKER_TRUSTSTORE_PASSWORD = "bts-" + UUID.randomUUID();
@@ -71,29 +74,40 @@ class SecurityTest {
   private static final String SASL_PASSWORD = "sasl-" + UUID.randomUUID();
 
   @TempDir static Path stores;
+  private static TestCertificates certificates;
   private static EmbeddedKafkaBroker broker;
 
   @BeforeAll
   static void startBroker() throws Exception {
-    keyPair("broker", BROKER_KEYSTORE_PASSWORD);
-    keyPair("client", CLIENT_KEYSTORE_PASSWORD);
-    trust("client", "broker", CLIENT_TRUSTSTORE_PASSWORD);
-    trust("broker", "client", BROKER_TRUSTSTORE_PASSWORD);
+    certificates = new TestCertificates(stores);
+    certificates.keyPair("broker", BROKER_KEYSTORE_PASSWORD);
+    certificates.keyPair("client", CLIENT_KEYSTORE_PASSWORD);
+    certificates.trust("client", "broker", CLIENT_TRUSTSTORE_PASSWORD);
+    certificates.trust("broker", "client", BROKER_TRUSTSTORE_PASSWORD);
     Map<String, String> overrides = new HashMap<>();
     String ssl = "listener.name.ssl.";
-    overrides.put(ssl + "ssl.keystore.location", stores.resolve("broker.p12").toString());
-    overrides.put(ssl + "ssl.keystore.password", BROKER_KEYSTORE_PASSWORD);
-    overrides.put(ssl + "ssl.key.password", BROKER_KEYSTORE_PASSWORD);
-    overrides.put(ssl + "ssl.keystore.type", STORE_TYPE);
-    overrides.put(ssl + "ssl.truststore.location", stores.resolve("broker-trust.p12").toString());
+    putBrokerKeystore(overrides, ssl);
+    overrides.put(ssl + "ssl.truststore.location", certificates.truststore("broker").toString());
     overrides.put(ssl + "ssl.truststore.password", BROKER_TRUSTSTORE_PASSWORD);
     overrides.put(ssl + "ssl.truststore.type", STORE_TYPE);
     overrides.put(ssl + "ssl.client.auth", "required");
-    String sasl = "listener.name.sasl_plaintext.";
     overrides.put("sasl.enabled.mechanisms", "PLAIN");
-    overrides.put(sasl + "plain.sasl.jaas.config",
-        "org.apache.kafka.common.security.plain.PlainLoginModule required user_alice=\"" + SASL_PASSWORD + "\";");
-    broker = EmbeddedKafkaBroker.start(overrides, Set.of(SecurityProtocol.SSL, SecurityProtocol.SASL_PLAINTEXT));
+    String users =
+        "org.apache.kafka.common.security.plain.PlainLoginModule required user_alice=\"" + SASL_PASSWORD + "\";";
+    overrides.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", users);
+    // SASL_SSL: TLS encrypts and proves the broker, SASL/PLAIN authenticates the client (no client certificate).
+    String saslSsl = "listener.name.sasl_ssl.";
+    putBrokerKeystore(overrides, saslSsl);
+    overrides.put(saslSsl + "plain.sasl.jaas.config", users);
+    broker = EmbeddedKafkaBroker.start(overrides,
+        Set.of(SecurityProtocol.SSL, SecurityProtocol.SASL_PLAINTEXT, SecurityProtocol.SASL_SSL));
+  }
+
+  private static void putBrokerKeystore(Map<String, String> overrides, String listenerPrefix) {
+    overrides.put(listenerPrefix + "ssl.keystore.location", certificates.keystore("broker").toString());
+    overrides.put(listenerPrefix + "ssl.keystore.password", BROKER_KEYSTORE_PASSWORD);
+    overrides.put(listenerPrefix + "ssl.key.password", BROKER_KEYSTORE_PASSWORD);
+    overrides.put(listenerPrefix + "ssl.keystore.type", STORE_TYPE);
   }
 
   @AfterAll
@@ -103,100 +117,38 @@ class SecurityTest {
     }
   }
 
-  /** A self-signed key pair for 127.0.0.1 in {@code name}.p12, its certificate in {@code name}.crt. */
-  private static void keyPair(String name, String password) throws Exception {
-    keytool("-genkeypair", "-alias", name, "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-        "-dname", "CN=segstream-" + name, "-ext", "SAN=ip:127.0.0.1,dns:localhost",
-        "-storetype", STORE_TYPE, "-keystore", stores.resolve(name + ".p12").toString(),
-        "-storepass", password, "-keypass", password);
-    keytool("-exportcert", "-rfc", "-alias", name, "-keystore", stores.resolve(name + ".p12").toString(),
-        "-storepass", password, "-file", stores.resolve(name + ".crt").toString());
-  }
-
-  /** A truststore {@code owner}-trust.p12 holding {@code trusted}'s certificate. */
-  private static void trust(String owner, String trusted, String password) throws Exception {
-    keytool("-importcert", "-noprompt", "-alias", trusted, "-file", stores.resolve(trusted + ".crt").toString(),
-        "-storetype", STORE_TYPE, "-keystore", stores.resolve(owner + "-trust.p12").toString(),
-        "-storepass", password);
-  }
-
-  private static void keytool(String... args) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-    command.addAll(List.of(args));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0, "keytool failed: " + output);
-  }
-
   private static Map<String, Object> tlsSettings() {
     Map<String, Object> settings = Harness.freshSettings(broker.bootstrapServers("SSL"), "at_least_once");
     settings.put("security.protocol", "SSL");
-    settings.put("ssl.truststore.location", stores.resolve("client-trust.p12").toString());
-    settings.put("ssl.truststore.password", CLIENT_TRUSTSTORE_PASSWORD);
-    settings.put("ssl.truststore.type", STORE_TYPE);
-    settings.put("ssl.keystore.location", stores.resolve("client.p12").toString());
+    putClientTruststore(settings);
+    settings.put("ssl.keystore.location", certificates.keystore("client").toString());
     settings.put("ssl.keystore.password", CLIENT_KEYSTORE_PASSWORD);
     settings.put("ssl.key.password", CLIENT_KEYSTORE_PASSWORD);
     settings.put("ssl.keystore.type", STORE_TYPE);
     return settings;
   }
 
-  private static Map<String, Object> saslSettings(String password) {
-    Map<String, Object> settings = Harness.freshSettings(broker.bootstrapServers("SASL_PLAINTEXT"), "exactly_once_v2");
-    settings.put("security.protocol", "SASL_PLAINTEXT");
+  private static void putClientTruststore(Map<String, Object> settings) {
+    settings.put("ssl.truststore.location", certificates.truststore("client").toString());
+    settings.put("ssl.truststore.password", CLIENT_TRUSTSTORE_PASSWORD);
+    settings.put("ssl.truststore.type", STORE_TYPE);
+  }
+
+  /** PLAIN credentials of alice over {@code protocol} (SASL_PLAINTEXT, or SASL_SSL trusting the broker). */
+  private static Map<String, Object> saslSettings(SecurityProtocol protocol, String password) {
+    Map<String, Object> settings = Harness.freshSettings(broker.bootstrapServers(protocol.name), "exactly_once_v2");
+    settings.put("security.protocol", protocol.name);
     settings.put("sasl.mechanism", "PLAIN");
     settings.put("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required "
         + "username=\"alice\" password=\"" + password + "\";");
+    if (protocol == SecurityProtocol.SASL_SSL) {
+      putClientTruststore(settings);
+    }
     return settings;
   }
 
   private static final List<String> SECRETS = List.of(BROKER_KEYSTORE_PASSWORD, BROKER_TRUSTSTORE_PASSWORD,
       CLIENT_KEYSTORE_PASSWORD, CLIENT_TRUSTSTORE_PASSWORD, SASL_PASSWORD);
-
-  /** Everything written to System.out and System.err (where slf4j-simple logs) while it is open. */
-  private static final class CapturedOutput implements AutoCloseable {
-    private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    private final PrintStream out = System.out;
-    private final PrintStream err = System.err;
-
-    CapturedOutput() {
-      System.setOut(new PrintStream(tee(out), true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(tee(err), true, StandardCharsets.UTF_8));
-    }
-
-    private OutputStream tee(PrintStream original) {
-      return new OutputStream() {
-        @Override
-        public void write(int b) {
-          synchronized (captured) {
-            captured.write(b);
-          }
-          original.write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-          synchronized (captured) {
-            captured.write(b, off, len);
-          }
-          original.write(b, off, len);
-        }
-      };
-    }
-
-    String text() {
-      synchronized (captured) {
-        return captured.toString(StandardCharsets.UTF_8);
-      }
-    }
-
-    @Override
-    public void close() {
-      System.setOut(out);
-      System.setErr(err);
-    }
-  }
 
   private static void assertNoSecrets(String output) {
     for (String secret : SECRETS) {
@@ -229,8 +181,9 @@ class SecurityTest {
       // produce: a producer; run: an admin client (topics) and Kafka Streams; render: a consumer.
       assertEquals(0, new CommandLine(new ProduceCommand()).execute("-c", config,
           "--synthetic", Integer.toString(frames), "--width", "32", "--height", "32", "--stream-id", "tls-cam"));
-      int[] runStatus = {-1};
-      Thread processor = new Thread(() -> runStatus[0] = new CommandLine(new RunCommand()).execute("-c", config));
+      // Set by the processor thread, read here.
+      AtomicInteger runStatus = new AtomicInteger(-1);
+      Thread processor = new Thread(() -> runStatus.set(new CommandLine(new RunCommand()).execute("-c", config)));
       processor.start();
       try {
         Path overlays = dir.resolve("overlays");
@@ -243,7 +196,8 @@ class SecurityTest {
         processor.interrupt();
         processor.join(60_000);
       }
-      assertEquals(0, runStatus[0], "run stopped cleanly");
+      assertFalse(processor.isAlive(), "run did not stop within 60 s of the interrupt");
+      assertEquals(0, runStatus.get(), "run stopped cleanly");
       output = captured.text();
     }
     // The produce command numbers frames 0.. by frameSeq (it sets no test header).
@@ -264,20 +218,22 @@ class SecurityTest {
     assertTrue(output.contains("processor state CREATED -> REBALANCING"), "the processor's log was captured");
   }
 
-  @Test
-  void saslPlainSettingsReachStreamsAdminProducerAndConsumerAndAreNotLogged() throws Exception {
-    Map<String, Object> settings = saslSettings(SASL_PASSWORD);
+  @ParameterizedTest
+  @EnumSource(value = SecurityProtocol.class, names = {"SASL_PLAINTEXT", "SASL_SSL"})
+  void saslPlainSettingsReachStreamsAdminProducerAndConsumerAndAreNotLogged(SecurityProtocol protocol)
+      throws Exception {
+    Map<String, Object> settings = saslSettings(protocol, SASL_PASSWORD);
     SegstreamConfig config = new SegstreamConfig(settings);
     for (Set<String> clientKeys : List.of(ProducerConfig.configNames(), ConsumerConfig.configNames(),
         AdminClientConfig.configNames())) {
       Map<String, Object> client = config.kafkaClientSettings(clientKeys);
-      assertEquals("SASL_PLAINTEXT", client.get("security.protocol"));
+      assertEquals(protocol.name, client.get("security.protocol"));
       assertEquals("PLAIN", client.get("sasl.mechanism"));
       assertEquals(settings.get("sasl.jaas.config"), client.get("sasl.jaas.config"));
     }
     SegstreamApp app = new SegstreamApp(config, TestSegmenters.brightness());
     StreamsConfig streams = new StreamsConfig(app.streamsProperties());
-    assertEquals("SASL_PLAINTEXT", streams.getMainConsumerConfigs("g", "c", 0).get("security.protocol"));
+    assertEquals(protocol.name, streams.getMainConsumerConfigs("g", "c", 0).get("security.protocol"));
     assertEquals(settings.get("sasl.jaas.config"), streams.getProducerConfigs("c").get("sasl.jaas.config"));
     assertEquals(settings.get("sasl.jaas.config"), streams.getAdminConfigs("c").get("sasl.jaas.config"));
 
@@ -295,7 +251,7 @@ class SecurityTest {
       Harness.awaitDrained(settings);
       output = captured.text();
     }
-    Harness.Tally tally = Harness.Tally.of("SASL_PLAINTEXT (PLAIN)", "exactly_once_v2", frames,
+    Harness.Tally tally = Harness.Tally.of(protocol.name + " (PLAIN)", "exactly_once_v2", frames,
         Harness.client(settings), config).report();
     assertEquals(frames, tally.total(tally.masks()));
     assertEquals(0, tally.duplicates());
@@ -304,8 +260,16 @@ class SecurityTest {
 
   @Test
   void theListenersRefuseClientsWithoutCredentials() {
-    Map<String, Object> wrongPassword = Harness.client(saslSettings("not-" + SASL_PASSWORD));
-    assertInstanceOf(SaslAuthenticationException.class, describeClusterFailure(wrongPassword));
+    for (SecurityProtocol sasl : List.of(SecurityProtocol.SASL_PLAINTEXT, SecurityProtocol.SASL_SSL)) {
+      Map<String, Object> wrongPassword = Harness.client(saslSettings(sasl, "not-" + SASL_PASSWORD));
+      assertInstanceOf(SaslAuthenticationException.class, describeClusterFailure(wrongPassword), sasl.name);
+    }
+    // Over SASL_SSL the client checks the broker too: one that does not trust its certificate stops there.
+    Map<String, Object> untrusting = Harness.client(saslSettings(SecurityProtocol.SASL_SSL, SASL_PASSWORD));
+    untrusting.remove("ssl.truststore.location");
+    untrusting.remove("ssl.truststore.password");
+    untrusting.remove("ssl.truststore.type");
+    assertInstanceOf(SslAuthenticationException.class, describeClusterFailure(untrusting));
     Map<String, Object> noCertificate = Harness.client(tlsSettings());
     noCertificate.remove("ssl.keystore.location");
     noCertificate.remove("ssl.keystore.password");

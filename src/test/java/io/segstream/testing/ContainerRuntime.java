@@ -1,7 +1,5 @@
 package io.segstream.testing;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -35,26 +33,21 @@ public final class ContainerRuntime {
   }
 
   /**
-   * Put on a container test class: outside CI it is skipped, with the reason, when there is no working
-   * runtime; under CI=true that is a failure. ({@link #require()} then hands out the runtime.)
+   * Put on a container test class: without a working runtime it is skipped with the reason outside CI
+   * and fails under CI=true ({@link Material}). {@link #require()} then hands out the runtime.
    */
   public static final class Required implements ExecutionCondition {
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
       Optional<String> missing = unavailable();
-      if (missing.isEmpty()) {
-        return ConditionEvaluationResult.enabled("container runtime available");
-      }
-      if ("true".equals(System.getenv("CI"))) {
-        throw new AssertionError(missing.get() + " (CI=true requires one)");
-      }
-      return ConditionEvaluationResult.disabled(missing.get());
+      return Material.condition(missing.isEmpty(), missing.orElse(""));
     }
   }
 
-  /** The runtime; fails when there is none (classes marked {@link Required} only get here with one). */
+  /** The runtime; skips or fails as {@link Material} decides when there is none. */
   public static ContainerRuntime require() {
-    unavailable().ifPresent(reason -> fail(reason));
+    Optional<String> missing = unavailable();
+    Material.require(missing.isEmpty(), missing.orElse(""));
     return new ContainerRuntime(readState());
   }
 

@@ -1,6 +1,11 @@
 package io.segstream.testing;
 
 import io.segstream.ops.EmbeddedKafkaBroker;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -28,5 +33,11 @@ public final class EmbeddedBroker implements BeforeAllCallback, AfterAllCallback
 
   public String bootstrapServers() {
     return broker.bootstrapServers();
+  }
+
+  /** A producer of raw values (null ones included) with string keys, for records no serde would write. */
+  public KafkaProducer<String, byte[]> rawProducer() {
+    return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()),
+        new StringSerializer(), new ByteArraySerializer());
   }
 }

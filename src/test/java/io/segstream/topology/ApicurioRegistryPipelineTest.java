@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -58,7 +57,6 @@ class ApicurioRegistryPipelineTest {
 
   private static final int W = 64;
   private static final int H = 48;
-  private static final Duration OUTPUT_TIMEOUT = Duration.ofSeconds(60);
 
   private static ApicurioRegistry registry;
   private static EmbeddedKafkaBroker broker;
@@ -123,7 +121,7 @@ class ApicurioRegistryPipelineTest {
       assertEquals(registeredId(topics.frames()), schemaId(values.get(0)), "frames carry the registry's id");
       // The reader's serdes start with an empty cache: every writer schema comes from the registry.
       AvroSerdes readerSerdes = AvroSerdes.fromConfig(config);
-      List<ConsumerRecord<byte[], byte[]>> masks = consume(topics.masks(), truth.size());
+      List<ConsumerRecord<byte[], byte[]>> masks = PipelineIntegrationTestBase.consume(config, topics.masks(), truth.size());
       int maskId = registeredId(topics.masks());
       Set<Long> masked = new HashSet<>();
       for (ConsumerRecord<byte[], byte[]> record : masks) {
@@ -136,17 +134,20 @@ class ApicurioRegistryPipelineTest {
         masked.add(mask.getFrameSeq());
       }
       assertEquals(Set.of(0L, 1L, 2L, 3L, 4L, 5L), masked);
-      List<ConsumerRecord<byte[], byte[]>> areaRecords = consume(topics.areas(), truth.size());
+      List<ConsumerRecord<byte[], byte[]>> areaRecords = PipelineIntegrationTestBase.consume(config, topics.areas(), truth.size());
       int areasId = registeredId(topics.areas());
+      Set<Long> measured = new HashSet<>();
       for (ConsumerRecord<byte[], byte[]> record : areaRecords) {
         assertEquals(areasId, schemaId(record.value()), "class areas carry the registry's id");
         ClassAreas areas = readerSerdes.forValues(ClassAreas.class).deserializer()
             .deserialize(record.topic(), record.value());
         assertEquals((long) W * H, areas.getAreas().stream().mapToLong(a -> a.getPixelCount()).sum());
+        measured.add(areas.getFrameSeq());
       }
+      assertEquals(masked, measured, "one class-area record per frame");
 
       // A frame whose schema id the registry does not know is a bad record, kept as it came.
-      ConsumerRecord<byte[], byte[]> dead = consume(topics.deadLetters(), 1).get(0);
+      ConsumerRecord<byte[], byte[]> dead = PipelineIntegrationTestBase.consume(config, topics.deadLetters(), 1).get(0);
       assertEquals(DeadLetters.BAD_RECORD, DeadLetters.header(dead.headers(), DeadLetters.CODE));
       String reason = DeadLetters.header(dead.headers(), DeadLetters.REASON);
       assertTrue(reason.contains("987654") && reason.contains("HTTP 404"), reason);
@@ -207,10 +208,5 @@ class ApicurioRegistryPipelineTest {
         producer.send(new ProducerRecord<>(topic, "cam".getBytes(StandardCharsets.UTF_8), value)).get();
       }
     }
-  }
-
-  private static List<ConsumerRecord<byte[], byte[]>> consume(String topic, int expected) {
-    return PipelineIntegrationTestBase.consume(
-        broker.bootstrapServers(), topic, expected, OUTPUT_TIMEOUT, Function.identity());
   }
 }

@@ -2,7 +2,6 @@ package io.segstream.topology;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.segstream.cli.SegmenterFactory;
@@ -18,6 +17,7 @@ import io.segstream.inference.ModelRepository;
 import io.segstream.inference.Segmenter;
 import io.segstream.model.SyntheticScenes;
 import io.segstream.ops.EmbeddedKafkaBroker;
+import io.segstream.testing.Material;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,7 +68,8 @@ class HotReloadPipelineTest {
 
   @Test
   void newVersionIsSwappedInWithoutStoppingTheStream(@TempDir Path repo) throws Exception {
-    assumeTrue(Files.isRegularFile(DEFAULT_MODEL.resolve(ModelRepository.SAVED_MODEL_FILE)), "no default model");
+    Material.require(Files.isRegularFile(DEFAULT_MODEL.resolve(ModelRepository.SAVED_MODEL_FILE)), 
+        "no default model at " + DEFAULT_MODEL + " (models/fcn-default is committed: is the checkout complete?)");
     deployVersion(repo, "1");
     SyntheticScenes scenes = new SyntheticScenes();
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {

@@ -3,7 +3,6 @@ package io.segstream.topology;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.segstream.cli.SegmenterFactory;
 import io.segstream.config.SegstreamConfig;
@@ -18,6 +17,8 @@ import io.segstream.inference.Segmenter;
 import io.segstream.model.GroundTruthSegmenter;
 import io.segstream.model.SyntheticScenes;
 import io.segstream.testing.FreshTopics;
+import io.segstream.testing.Material;
+import io.segstream.testing.ProcessedOutputs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,17 +27,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.function.Function;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import java.util.Set;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -107,9 +106,11 @@ abstract class PipelineIntegrationTestBase {
       }
       produce(input);
 
-      List<ConsumerRecord<byte[], byte[]>> masks = consume(topics.masks(), truth.size());
-      List<ConsumerRecord<byte[], byte[]>> areas = consume(topics.areas(), truth.size());
-      List<ConsumerRecord<byte[], byte[]>> dead = consume(topics.deadLetters(), 2);
+      // Nothing fails here, so even at_least_once must give exactly one mask and one class-area
+      // record per frame: duplicates come only from a replay after a crash (CrashRecoveryTest).
+      List<ConsumerRecord<byte[], byte[]>> masks = consume(config, topics.masks(), truth.size());
+      List<ConsumerRecord<byte[], byte[]>> areas = consume(config, topics.areas(), truth.size());
+      List<ConsumerRecord<byte[], byte[]>> dead = consume(config, topics.deadLetters(), 2);
 
       Map<String, List<Long>> seqsByStream = new HashMap<>();
       for (ConsumerRecord<byte[], byte[]> record : masks) {
@@ -124,12 +125,15 @@ abstract class PipelineIntegrationTestBase {
       // Same key, same partition: each stream's masks come out in frame order.
       assertEquals(List.of(0L, 2L, 4L, 6L, 8L, 10L), seqsByStream.get("cam-0"));
       assertEquals(List.of(1L, 3L, 5L, 7L, 9L, 11L), seqsByStream.get("cam-1"));
+      Map<String, List<Long>> areaSeqsByStream = new HashMap<>();
       for (ConsumerRecord<byte[], byte[]> record : areas) {
         ClassAreas classAreas = serdes.forValues(ClassAreas.class).deserializer()
             .deserialize(record.topic(), record.value());
         long counted = classAreas.getAreas().stream().mapToLong(a -> a.getPixelCount()).sum();
         assertEquals((long) W * H, counted);
+        areaSeqsByStream.computeIfAbsent(classAreas.getStreamId(), s -> new ArrayList<>()).add(classAreas.getFrameSeq());
       }
+      assertEquals(seqsByStream, areaSeqsByStream, "class areas: one record per frame, in frame order");
       List<String> codes = dead.stream()
           .map(r -> DeadLetters.header(r.headers(), DeadLetters.CODE)).sorted().toList();
       assertEquals(List.of(DeadLetters.BAD_RECORD, "SIZE_MISMATCH"), codes);
@@ -162,9 +166,9 @@ abstract class PipelineIntegrationTestBase {
       produce(List.of(record(topics.frames(), "cam", bigValue), record(topics.frames(), "cam", tooBigValue)));
 
       SegmentationMask mask = serdes.forValues(SegmentationMask.class).deserializer()
-          .deserialize(topics.masks(), consume(topics.masks(), 1).get(0).value());
+          .deserialize(topics.masks(), consume(config, topics.masks(), 1).get(0).value());
       assertArrayEquals(big.labels(), MaskCodec.decode(mask).classIds());
-      ConsumerRecord<byte[], byte[]> dead = consume(topics.deadLetters(), 1).get(0);
+      ConsumerRecord<byte[], byte[]> dead = consume(config, topics.deadLetters(), 1).get(0);
       assertEquals("FRAME_TOO_LARGE", DeadLetters.header(dead.headers(), DeadLetters.CODE));
       assertArrayEquals(tooBigValue, dead.value());
     }
@@ -173,7 +177,8 @@ abstract class PipelineIntegrationTestBase {
   @Test
   void realModelSegmentsSyntheticFrames() throws Exception {
     Path modelDir = Paths.get(System.getProperty("segstream.repo.dir", "."), "models", "fcn-default");
-    assumeTrue(Files.isDirectory(modelDir), "no trained model at " + modelDir);
+    Material.require(Files.isDirectory(modelDir), 
+        "no trained model at " + modelDir + " (models/fcn-default is committed: is the checkout complete?)");
     SegstreamConfig config = freshConfig(Map.of(SegstreamConfig.MODEL_DIR, modelDir.toString()));
     Topics topics = Topics.fromConfig(config);
     SyntheticScenes scenes = new SyntheticScenes();
@@ -193,9 +198,11 @@ abstract class PipelineIntegrationTestBase {
       produce(input);
       long correct = 0;
       long total = 0;
-      for (ConsumerRecord<byte[], byte[]> record : consume(topics.masks(), frames)) {
+      Set<Long> masked = new HashSet<>();
+      for (ConsumerRecord<byte[], byte[]> record : consume(config, topics.masks(), frames)) {
         SegmentationMask mask = serdes.forValues(SegmentationMask.class).deserializer()
             .deserialize(record.topic(), record.value());
+        assertTrue(masked.add(mask.getFrameSeq()), "a second mask for frame " + mask.getFrameSeq());
         byte[] labels = scenes.generate(5000 + mask.getFrameSeq(), 128, 128).labels();
         byte[] predicted = MaskCodec.decode(mask).classIds();
         for (int p = 0; p < labels.length; p++) {
@@ -228,29 +235,19 @@ abstract class PipelineIntegrationTestBase {
     }
   }
 
-  private List<ConsumerRecord<byte[], byte[]>> consume(String topic, int expected) {
-    return consume(bootstrapServers(), topic, expected, OUTPUT_TIMEOUT, Function.identity());
-  }
-
-  /** Reads {@code topic} from the start until {@code expected} records arrived (fails on timeout). */
-  static <T> List<T> consume(String bootstrap, String topic, int expected, Duration timeout,
-      Function<ConsumerRecord<byte[], byte[]>, T> convert) {
-    List<T> out = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
-        Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-            ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + UUID.randomUUID(),
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-            ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024),
-        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of(topic));
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (out.size() < expected && System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(convert.apply(r)));
-      }
-    }
-    assertEquals(expected, out.size(), "records on " + topic);
-    return out;
+  /**
+   * Every record the processor of {@code config} wrote to {@code topic}, which must be {@code
+   * expected}: read (read_committed) to the topic's end once the processor's group has committed
+   * every frame sent, so a duplicate or extra record written after the expected ones is seen too.
+   */
+  static List<ConsumerRecord<byte[], byte[]>> consume(SegstreamConfig config, String topic, int expected)
+      throws Exception {
+    Map<String, Object> client = config.kafkaClientSettings(AdminClientConfig.configNames());
+    ProcessedOutputs.awaitDrained(client, config.getString(SegstreamConfig.APPLICATION_ID),
+        config.getString(SegstreamConfig.TOPIC_FRAMES), List.of(topic), OUTPUT_TIMEOUT);
+    List<ConsumerRecord<byte[], byte[]>> records = ProcessedOutputs.readAll(client, topic, OUTPUT_TIMEOUT);
+    assertEquals(expected, records.size(), "records on " + topic + " once every frame was processed");
+    return records;
   }
 
 }

@@ -148,8 +148,7 @@ class ProcessorImageIT {
     PipelineIntegrationTestBase.produce(kafka.getBootstrapServers(), input);
     long correct = 0;
     long total = 0;
-    for (ConsumerRecord<byte[], byte[]> record : PipelineIntegrationTestBase.consume(
-        kafka.getBootstrapServers(), topics.masks(), FRAMES, Duration.ofMinutes(3), r -> r)) {
+    for (ConsumerRecord<byte[], byte[]> record : PipelineIntegrationTestBase.consume(config, topics.masks(), FRAMES)) {
       SegmentationMask mask = serdes.forValues(SegmentationMask.class).deserializer()
           .deserialize(record.topic(), record.value());
       byte[] labels = scenes.generate(5000 + mask.getFrameSeq(), SIZE, SIZE).labels();

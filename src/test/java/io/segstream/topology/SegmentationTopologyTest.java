@@ -17,9 +17,12 @@ import io.segstream.contracts.serde.AvroSerdes;
 import io.segstream.contracts.serde.FakeSchemaRegistry;
 import io.segstream.contracts.serde.SchemaRegistryUnavailableException;
 import io.segstream.image.FrameEncoder;
+import io.segstream.image.FrameRejectedException;
+import io.segstream.image.ImageProbe;
 import io.segstream.image.Images;
 import io.segstream.image.MaskCodec;
 import io.segstream.image.RgbImage;
+import io.segstream.image.TestPhotos;
 import io.segstream.inference.Segmentation;
 import io.segstream.inference.SegmentationException;
 import io.segstream.inference.Segmenter;
@@ -248,6 +251,11 @@ class SegmentationTopologyTest {
       case SIZE_MISMATCH -> frame.setWidth(W + 1);
       case UNSUPPORTED_ENCODING -> frame.setEncoding(ImageEncoding.UNKNOWN);
       case UNDECODABLE_IMAGE -> frame.setEncoding(ImageEncoding.JPEG);
+      case CORRUPT_IMAGE -> {
+        byte[] jpeg = Images.jpeg(image, 0.9f);
+        frame.setEncoding(ImageEncoding.JPEG);
+        frame.setImage(ByteBuffer.wrap(java.util.Arrays.copyOf(jpeg, jpeg.length / 2)));
+      }
       default -> throw new IllegalStateException("no case for " + reason);
     }
     byte[] value = bytes(frame);
@@ -332,8 +340,40 @@ class SegmentationTopologyTest {
     List<TestRecord<byte[], byte[]>> dead = deadLetters.readRecordsToList();
     assertEquals(List.of("0", "2"),
         dead.stream().map(r -> DeadLetters.header(r.headers(), DeadLetters.SOURCE_OFFSET)).toList());
-    assertEquals(List.of(DeadLetters.BAD_RECORD, "UNDECODABLE_IMAGE"),
+    assertEquals(List.of(DeadLetters.BAD_RECORD, "CORRUPT_IMAGE"),
         dead.stream().map(r -> DeadLetters.header(r.headers(), DeadLetters.CODE)).toList());
+  }
+
+  @Test
+  void aTruncatedPhotoIsDeadLetteredAndTheNextFrameStillGetsAMask() throws Exception {
+    byte[] messi = TestPhotos.read("messi5.jpg");
+    ImageProbe probe = ImageProbe.probe(messi);
+    settings.put(SegstreamConfig.MAX_FRAME_PIXELS, (long) probe.width() * probe.height());
+    start(TestSegmenters.brightness());
+    byte[] cut = bytes(FrameEncoder.encoded("cam-p", 1, CAPTURED, ImageEncoding.JPEG,
+        java.util.Arrays.copyOf(messi, messi.length / 2), probe.width(), probe.height(), Map.of()));
+    byte[] whole = bytes(FrameEncoder.encoded("cam-p", 2, CAPTURED, ImageEncoding.JPEG, messi,
+        probe.width(), probe.height(), Map.of()));
+    Headers traced = new RecordHeaders().add("trace-id", utf8("t-1"));
+    frames.pipeInput(new TestRecord<>(utf8("cam-p"), cut, traced, CAPTURED));
+    pipe("cam-p", whole);
+
+    TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
+    assertArrayEquals(cut, dead.value(), "the dead letter carries the original record");
+    assertArrayEquals(utf8("cam-p"), dead.key());
+    assertEquals("t-1", DeadLetters.header(dead.headers(), "trace-id"));
+    assertEquals("CORRUPT_IMAGE", DeadLetters.header(dead.headers(), DeadLetters.CODE));
+    assertEquals("decode", DeadLetters.header(dead.headers(), DeadLetters.STAGE));
+    String reason = DeadLetters.header(dead.headers(), DeadLetters.REASON);
+    assertTrue(reason.contains("Truncated File - Missing EOI marker"), reason);
+    assertEquals(FrameRejectedException.class.getName(), DeadLetters.header(dead.headers(), DeadLetters.EXCEPTION));
+    assertEquals("0", DeadLetters.header(dead.headers(), DeadLetters.SOURCE_OFFSET));
+    assertTrue(deadLetters.isEmpty());
+
+    List<SegmentationMask> out = masks.readValuesToList();
+    assertEquals(List.of(2L), out.stream().map(SegmentationMask::getFrameSeq).toList());
+    assertEquals(probe.width(), out.get(0).getWidth());
+    assertEquals(probe.height(), out.get(0).getHeight());
   }
 
   @Test

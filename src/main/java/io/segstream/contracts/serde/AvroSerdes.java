@@ -6,7 +6,7 @@ import org.apache.kafka.common.serialization.Serde;
 
 /**
  * The serde for a contract type, as configured: Avro single-object encoding by default, the Confluent
- * wire format when {@code schema.registry.url} is set.
+ * wire format when {@code schema.registry.url} is set (with the registry's credentials and TLS stores).
  */
 public final class AvroSerdes {
 
@@ -19,7 +19,7 @@ public final class AvroSerdes {
   /** Serdes for {@code config}; those made by one instance share one registry client and its cache. */
   public static AvroSerdes fromConfig(SegstreamConfig config) {
     String url = config.getString(SegstreamConfig.SCHEMA_REGISTRY_URL);
-    return url == null || url.isBlank() ? singleObject() : new AvroSerdes(new SchemaRegistryClient(url));
+    return url == null || url.isBlank() ? singleObject() : new AvroSerdes(new SchemaRegistryClient(RegistryConnection.fromConfig(config)));
   }
 
   public static AvroSerdes singleObject() {

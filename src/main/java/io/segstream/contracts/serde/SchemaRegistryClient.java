@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLException;
 import org.apache.avro.Schema;
 
 /**
@@ -27,8 +28,12 @@ import org.apache.avro.Schema;
  * <p>Failures are sorted by whose fault they are. Only the registry saying it has no such schema (HTTP
  * 404 with Confluent error code 40401, 40402 or 40403) is about the request: an {@link IOException},
  * which makes the record a bad record. Anything else (no answer, HTTP 5xx, a 404 from a URL that is not
- * the registry's API, credentials refused, the compiled-in schema refused as incompatible) would fail
- * every record alike: a {@link SchemaRegistryUnavailableException}, which stops the processor.
+ * the registry's API, credentials missing or refused (401/403), a TLS handshake refused, the compiled-in
+ * schema refused as incompatible) would fail every record alike: a {@link
+ * SchemaRegistryUnavailableException}, which stops the processor.
+ *
+ * <p>Credentials and TLS stores come with the {@link RegistryConnection}; messages name the URL without
+ * any {@code user:password@}.
  */
 public final class SchemaRegistryClient {
 
@@ -38,20 +43,35 @@ public final class SchemaRegistryClient {
   private static final Set<Integer> NOT_FOUND_CODES = Set.of(40401, 40402, 40403);
 
   private final URI baseUrl;
+  /** The Authorization header, or null; never printed. */
+  private final String authorization;
   private final HttpClient http;
   private final Duration timeout;
   private final Map<String, Integer> idsBySubjectAndSchema = new ConcurrentHashMap<>();
   private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
 
+  /** A client of {@code baseUrl}; a {@code user:password@} in it is sent as basic credentials. */
   public SchemaRegistryClient(String baseUrl) {
-    this(baseUrl, Duration.ofSeconds(30));
+    this(RegistryConnection.of(baseUrl), Duration.ofSeconds(30));
   }
 
   public SchemaRegistryClient(String baseUrl, Duration timeout) {
-    String trimmed = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-    this.baseUrl = URI.create(trimmed);
+    this(RegistryConnection.of(baseUrl), timeout);
+  }
+
+  public SchemaRegistryClient(RegistryConnection connection) {
+    this(connection, Duration.ofSeconds(30));
+  }
+
+  public SchemaRegistryClient(RegistryConnection connection, Duration timeout) {
+    this.baseUrl = connection.baseUrl();
+    this.authorization = connection.authorization();
     this.timeout = timeout;
-    this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(timeout);
+    if (connection.sslContext() != null) {
+      builder.sslContext(connection.sslContext());
+    }
+    this.http = builder.build();
   }
 
   public URI baseUrl() {
@@ -154,11 +174,17 @@ public final class SchemaRegistryClient {
   private JsonNode call(HttpRequest.Builder request, String what, Set<Integer> requestErrorCodes)
       throws IOException {
     HttpResponse<String> response;
+    request.timeout(timeout).header("Accept", CONTENT_TYPE + ", application/json");
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
     try {
-      response =
-          http.send(
-              request.timeout(timeout).header("Accept", CONTENT_TYPE + ", application/json").build(),
-              HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    } catch (SSLException e) {
+      throw new SchemaRegistryUnavailableException("schema registry " + baseUrl + " refused the TLS connection"
+          + " when trying to " + what + ": " + e + " (does " + SegstreamConfig.REGISTRY_SSL_TRUSTSTORE_LOCATION
+          + " hold its CA, and, if it requires client certificates, "
+          + SegstreamConfig.REGISTRY_SSL_KEYSTORE_LOCATION + " one it trusts?)", e);
     } catch (IOException e) {
       throw new SchemaRegistryUnavailableException(
           "schema registry " + baseUrl + " unreachable when trying to " + what + ": " + e, e);
@@ -176,6 +202,13 @@ public final class SchemaRegistryClient {
     }
     String failure =
         "schema registry " + baseUrl + " refused to " + what + ": HTTP " + status + " " + response.body();
+    if (status == 401 || status == 403) {
+      failure += " (credentials " + (authorization == null ? "missing" : "refused") + ": set "
+          + SegstreamConfig.REGISTRY_BASIC_AUTH_SOURCE + "=USER_INFO with " + SegstreamConfig.REGISTRY_BASIC_AUTH_USER_INFO
+          + ", user:password@ in " + SegstreamConfig.SCHEMA_REGISTRY_URL + ", or "
+          + SegstreamConfig.REGISTRY_BEARER_AUTH_SOURCE + "=STATIC_TOKEN with " + SegstreamConfig.REGISTRY_BEARER_AUTH_TOKEN
+          + ")";
+    }
     Integer errorCode = errorCode(response.body());
     if (status == 404 && errorCode != null && requestErrorCodes.contains(errorCode)) {
       throw new IOException(failure);

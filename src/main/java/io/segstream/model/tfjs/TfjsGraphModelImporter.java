@@ -28,7 +28,6 @@ import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.op.image.ResizeBilinear;
 import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.GraphDef;
@@ -42,14 +41,15 @@ import org.tensorflow.types.TInt32;
  *
  * <p>The SavedModel's {@code serving_default} signature takes {@value #INPUT} [N,H,W,3] float32 (pixel
  * bytes times {@code inputScale} plus {@code inputOffset}, as {@code segstream-model.properties} says)
- * and returns {@value #OUTPUT} [N,H,W,C]: per-pixel class scores at the input's size. Around the
- * imported graph it adds:
+ * and returns {@value #OUTPUT} [N,H,W,C]: per-pixel class scores at the input's size. A model with a
+ * fixed input size keeps it: {@code input.size} in the properties says so, and segstream fits frames
+ * to it and brings masks back ({@link io.segstream.inference.FixedInputSize}). Around the imported
+ * graph it adds:
  *
  * <ul>
- *   <li>a resize to the model's fixed input size, when it has one, and a resize of the scores back, so
- *       any frame size works;
  *   <li>a dynamic batch: the batch size baked into the source graph (input Placeholder, the output
- *       size of {@code Conv2DBackpropInput}) is replaced by the input's batch size;
+ *       size of {@code Conv2DBackpropInput}, the leading size of a {@code Reshape}, as Keras' Dense on
+ *       pooled features leaves it) is replaced by the input's batch size;
  *   <li>for a single-channel output p (a sigmoid mask), the two-class scores {@code [1 - p, p]}, so the
  *       contract "one score per class and pixel" holds.
  * </ul>
@@ -65,14 +65,16 @@ public final class TfjsGraphModelImporter {
   private static final String INPUT_SCOPE = "segstream_input";
   private static final String OUTPUT_SCOPE = "segstream_output";
 
-  /** The size of the probe batch the importer runs before exporting. */
-  private static final long[] PROBE_SHAPE = {2, 37, 53, 3};
+  /** The size of the probe batch the importer runs before exporting (odd, so baked sizes show). */
+  private static final long[] PROBE_SHAPE = {3, 37, 53, 3};
 
   /**
    * What to import and how to describe it.
    *
    * @param labels class labels; for a single-channel model, [negative, positive]
    * @param outputActivation "none" when the model outputs probabilities, "softmax" for logits
+   * @param inputResize for a fixed-size model, {@code input.resize}: stretch or letterbox
+   * @param outputResize for a fixed-size model, {@code output.resize}: bilinear or nearest
    */
   public record Request(
       Path modelJson,
@@ -82,7 +84,9 @@ public final class TfjsGraphModelImporter {
       List<String> labels,
       double inputScale,
       double inputOffset,
-      String outputActivation) {
+      String outputActivation,
+      String inputResize,
+      String outputResize) {
 
     public Request {
       Objects.requireNonNull(modelJson, "modelJson");
@@ -99,7 +103,7 @@ public final class TfjsGraphModelImporter {
 
     /** Defaults for a TF.js image model: input in [0, 1], output probabilities. */
     public static Request of(Path modelJson, Path outDir, String name, String version, List<String> labels) {
-      return new Request(modelJson, outDir, name, version, labels, 1.0 / 255, 0, "none");
+      return new Request(modelJson, outDir, name, version, labels, 1.0 / 255, 0, "none", "stretch", "bilinear");
     }
   }
 
@@ -139,10 +143,12 @@ public final class TfjsGraphModelImporter {
       if (channels == 1 && !request.outputActivation().equals("none")) {
         throw new IOException("a single-channel output is taken as a probability; softmax does not apply");
       }
-      Operand<TFloat32> scores = addOutput(Ops.create(graph).withSubScope(OUTPUT_SCOPE), image, sourceOutput,
-          fixedSize != null, channels);
+      Operand<TFloat32> scores = addOutput(Ops.create(graph).withSubScope(OUTPUT_SCOPE), sourceOutput, channels);
+      long[] probeShape = fixedSize == null
+          ? PROBE_SHAPE
+          : new long[] {PROBE_SHAPE[0], fixedSize[0], fixedSize[1], 3};
       try (Session session = new Session(graph)) {
-        probe(session, image, scores, classes);
+        probe(session, image, scores, classes, probeShape);
         Files.createDirectories(request.outDir());
         Files.deleteIfExists(request.outDir().resolve(MODEL_PROPERTIES));
         SavedModelBundle.exporter(request.outDir().toString())
@@ -158,7 +164,7 @@ public final class TfjsGraphModelImporter {
 
   /**
    * Imports the source graph into {@code graph} behind a new input: the Placeholder becomes an Identity
-   * of the (resized) {@code segstream_input/image}, and batch-sized constants follow its batch size.
+   * of {@code segstream_input/image}, and batch-sized constants follow its batch size.
    */
   private static void importWithInput(Graph graph, TfjsGraphModel model, int[] fixedSize, Path source)
       throws IOException {
@@ -176,24 +182,34 @@ public final class TfjsGraphModelImporter {
     String modelInput;
     try (Graph front = new Graph()) {
       Ops tf = Ops.create(front).withSubScope(INPUT_SCOPE);
-      Placeholder<TFloat32> image =
-          tf.withName(INPUT).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, -1, -1, 3)));
-      Operand<TFloat32> input = fixedSize == null
-          ? image
-          : tf.withName("resized").image.resizeBilinear(image, tf.constant(fixedSize),
-              ResizeBilinear.halfPixelCenters(true));
-      modelInput = input.op().name();
+      Placeholder<TFloat32> image = tf.withName(INPUT).placeholder(TFloat32.class, Placeholder.shape(
+          fixedSize == null ? Shape.of(-1, -1, -1, 3) : Shape.of(-1, fixedSize[0], fixedSize[1], 3)));
+      modelInput = image.op().name();
       Operand<TInt32> batch =
           tf.slice(tf.shape(image), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
       for (NodeDef node : model.nodes()) {
-        if (!node.getOp().equals("Conv2DBackpropInput") || declaredBatch <= 0) {
-          continue;
+        if (declaredBatch <= 0) {
+          break;
         }
-        int[] sizes = int32Constant(byName.get(TfjsGraphModel.nodeName(node.getInput(0))));
-        if (sizes != null && sizes.length == 4 && sizes[0] == declaredBatch) {
-          Operand<TInt32> dynamic = tf.withName(node.getName().replace('/', '_') + "_input_sizes")
-              .concat(List.of(batch, tf.constant(Arrays.copyOfRange(sizes, 1, 4))), tf.constant(0));
-          replacedSizes.put(node.getName(), dynamic.op().name());
+        if (node.getOp().equals("Conv2DBackpropInput")) {
+          int[] sizes = int32Constant(byName.get(TfjsGraphModel.nodeName(node.getInput(0))));
+          if (sizes != null && sizes.length == 4 && sizes[0] == declaredBatch) {
+            Operand<TInt32> dynamic = tf.withName(node.getName().replace('/', '_') + "_input_sizes")
+                .concat(List.of(batch, tf.constant(Arrays.copyOfRange(sizes, 1, 4))), tf.constant(0));
+            replacedSizes.put(node.getName(), dynamic.op().name());
+          }
+        } else if (node.getOp().equals("Reshape")) {
+          // Keras' Dense on pooled [N,1,1,C] features reshapes to [N, C] and back to [N,1,1,C] with N
+          // baked in; -1 lets the batch through (the other sizes fix the element count per image).
+          int[] sizes = int32Constant(byName.get(TfjsGraphModel.nodeName(node.getInput(1))));
+          if (sizes != null && sizes.length >= 2 && sizes[0] == declaredBatch
+              && Arrays.stream(sizes).noneMatch(size -> size < 0)) {
+            int[] dynamicSizes = sizes.clone();
+            dynamicSizes[0] = -1;
+            Operand<TInt32> dynamic =
+                tf.withName(node.getName().replace('/', '_') + "_shape").constant(dynamicSizes);
+            replacedSizes.put(node.getName(), dynamic.op().name());
+          }
         }
       }
       inputSide = front.toGraphDef();
@@ -206,7 +222,8 @@ public final class TfjsGraphModelImporter {
         merged.addNode(NodeDef.newBuilder().setName(node.getName()).setOp("Identity").addInput(modelInput)
             .putAttr("T", AttrValue.newBuilder().setType(DataType.DT_FLOAT).build()));
       } else if (replacedSizes.containsKey(node.getName())) {
-        merged.addNode(node.toBuilder().setInput(0, replacedSizes.get(node.getName())));
+        int sizesInput = node.getOp().equals("Reshape") ? 1 : 0;
+        merged.addNode(node.toBuilder().setInput(sizesInput, replacedSizes.get(node.getName())));
       } else {
         merged.addNode(node);
       }
@@ -236,14 +253,8 @@ public final class TfjsGraphModelImporter {
     return (Output<TFloat32>) output;
   }
 
-  private static Operand<TFloat32> addOutput(
-      Ops tf, Operand<TFloat32> image, Operand<TFloat32> source, boolean resizeBack, int channels) {
+  private static Operand<TFloat32> addOutput(Ops tf, Operand<TFloat32> source, int channels) {
     Operand<TFloat32> scores = source;
-    if (resizeBack) {
-      Operand<TInt32> size =
-          tf.slice(tf.shape(image), tf.constant(new int[] {1}), tf.constant(new int[] {2}));
-      scores = tf.image.resizeBilinear(scores, size, ResizeBilinear.halfPixelCenters(true));
-    }
     if (channels == 1) {
       scores = tf.concat(List.of(tf.math.sub(tf.constant(1f), scores), scores), tf.constant(3));
     }
@@ -251,19 +262,20 @@ public final class TfjsGraphModelImporter {
   }
 
   /** Runs a batch of an odd size through the graph, so a broken import fails here, not when serving. */
-  private static void probe(Session session, Operand<TFloat32> image, Operand<TFloat32> scores, int classes)
+  private static void probe(
+      Session session, Operand<TFloat32> image, Operand<TFloat32> scores, int classes, long[] shape)
       throws IOException {
     // Zeros: a new tensor's memory is not cleared.
-    try (TFloat32 input = TFloat32.tensorOf(Shape.of(PROBE_SHAPE), data -> data.scalars().forEach(s -> s.setFloat(0f)));
+    try (TFloat32 input = TFloat32.tensorOf(Shape.of(shape), data -> data.scalars().forEach(s -> s.setFloat(0f)));
         var result = session.runner().feed(image, input).fetch(scores).run()) {
       Tensor out = result.get(0);
-      Shape expected = Shape.of(PROBE_SHAPE[0], PROBE_SHAPE[1], PROBE_SHAPE[2], classes);
+      Shape expected = Shape.of(shape[0], shape[1], shape[2], classes);
       if (!out.shape().equals(expected)) {
-        throw new IOException("the imported graph maps a " + Shape.of(PROBE_SHAPE) + " input to "
+        throw new IOException("the imported graph maps a " + Shape.of(shape) + " input to "
             + out.shape() + ", expected " + expected);
       }
     } catch (RuntimeException e) {
-      throw new IOException("the imported graph fails on a " + Shape.of(PROBE_SHAPE) + " input: "
+      throw new IOException("the imported graph fails on a " + Shape.of(shape) + " input: "
           + e.getMessage(), e);
     }
   }
@@ -292,8 +304,9 @@ public final class TfjsGraphModelImporter {
     comments.add("Imported from the TF.js graph model " + request.modelJson().toAbsolutePath().normalize()
         + " by segstream model import-tfjs.");
     if (fixedSize != null) {
-      comments.add("The source model takes " + fixedSize[0] + "x" + fixedSize[1] + " images; the SavedModel"
-          + " resizes any HxW to that inside the graph and resizes the scores back to HxW.");
+      comments.add("The source model takes " + fixedSize[1] + "x" + fixedSize[0] + " (WxH) images only; segstream"
+          + " fits each frame to that size (input.resize) and brings the mask back to the frame's size"
+          + " (output.resize).");
     }
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put(ModelConfig.NAME, request.name());
@@ -306,11 +319,13 @@ public final class TfjsGraphModelImporter {
     settings.put(ModelConfig.INPUT_OFFSET, number(request.inputOffset()));
     settings.put(ModelConfig.LABELS, String.join(",", labels));
     settings.put(ModelConfig.LAYOUT, "NHWC");
+    if (fixedSize != null) {
+      settings.put(ModelConfig.INPUT_SIZE, fixedSize[1] + "x" + fixedSize[0]);
+      settings.put(ModelConfig.INPUT_RESIZE, request.inputResize());
+      settings.put(ModelConfig.OUTPUT_RESIZE, request.outputResize());
+    }
     // Informational: ModelConfig ignores keys it does not know.
     settings.put("source.format", "tfjs-graph-model");
-    if (fixedSize != null) {
-      settings.put("source.input.size", fixedSize[0] + "x" + fixedSize[1]);
-    }
     settings.put("source.ops", model.sourceOps().entrySet().stream()
         .map(e -> e.getKey() + ":" + e.getValue())
         .collect(Collectors.joining(",")));

@@ -14,9 +14,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
 
 /**
  * A real Apicurio Registry 3 (default in-memory storage) in a child JVM, for tests of the Confluent
@@ -35,15 +38,18 @@ public final class ApicurioRegistry implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Process process;
+  private final String scheme;
   private final int port;
   private final Path log;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http;
   private final Thread killOnExit;
 
-  private ApicurioRegistry(Process process, int port, Path log) {
+  private ApicurioRegistry(Process process, SSLContext tls, int port, Path log) {
     this.process = process;
+    this.scheme = tls == null ? "http" : "https";
     this.port = port;
     this.log = log;
+    this.http = tls == null ? HttpClient.newHttpClient() : HttpClient.newBuilder().sslContext(tls).build();
     // If the test JVM ends without closing the registry, the child must not outlive it.
     this.killOnExit = new Thread(process::destroyForcibly, "apicurio-registry-kill");
     Runtime.getRuntime().addShutdownHook(killOnExit);
@@ -61,6 +67,17 @@ public final class ApicurioRegistry implements AutoCloseable {
    *     log's tail)
    */
   public static ApicurioRegistry start() throws IOException, InterruptedException {
+    return start(Map.of(), null, "apicurio-registry.log");
+  }
+
+  /**
+   * Starts one with extra Quarkus or Apicurio {@code settings} (system properties, e.g. {@code
+   * quarkus.http.auth.basic}), logging to {@code logName} beside the distribution. With {@code tls} it
+   * serves https only ({@code settings} name its keystore, {@code quarkus.http.ssl.certificate.*}), and
+   * its readiness check and the helper calls connect with {@code tls}.
+   */
+  static ApicurioRegistry start(Map<String, String> settings, SSLContext tls, String logName)
+      throws IOException, InterruptedException {
     Path dir = distributionDir();
     Path runner;
     try (Stream<Path> files = Files.list(dir)) {
@@ -71,18 +88,26 @@ public final class ApicurioRegistry implements AutoCloseable {
           dir + " is missing (" + e + "); run scripts/fetch-apicurio.sh to unpack Apicurio Registry");
     }
     int port = freePort();
-    Path log = dir.resolveSibling("apicurio-registry.log");
+    Path log = dir.resolveSibling(logName);
     String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-    Process process = new ProcessBuilder(List.of(java,
-            // Small and quick to start: two cores are shared with the build and the tests.
-            "-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-            "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
-            "-jar", runner.toString()))
+    List<String> command = new ArrayList<>(List.of(java,
+        // Small and quick to start: two cores are shared with the build and the tests.
+        "-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Dquarkus.http.host=127.0.0.1"));
+    if (tls == null) {
+      command.add("-Dquarkus.http.port=" + port);
+    } else {
+      // The plain port is not opened at all with insecure requests disabled; a free one all the same.
+      command.addAll(List.of("-Dquarkus.http.ssl-port=" + port, "-Dquarkus.http.port=" + freePort(),
+          "-Dquarkus.http.insecure-requests=disabled"));
+    }
+    settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
+    command.addAll(List.of("-jar", runner.toString()));
+    Process process = new ProcessBuilder(command)
         .directory(dir.toFile())
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())
         .start();
-    ApicurioRegistry registry = new ApicurioRegistry(process, port, log);
+    ApicurioRegistry registry = new ApicurioRegistry(process, tls, port, log);
     try {
       registry.awaitReady();
       return registry;
@@ -130,7 +155,7 @@ public final class ApicurioRegistry implements AutoCloseable {
   }
 
   public String rootUrl() {
-    return "http://127.0.0.1:" + port;
+    return scheme + "://127.0.0.1:" + port;
   }
 
   /** The value for segstream's {@code schema.registry.url}. */

@@ -1,5 +1,6 @@
 package io.segstream.contracts.serde;
 
+import io.segstream.testing.Material;
 import java.io.IOException;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
@@ -11,20 +12,23 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * For test classes that run against a real registry ({@code @ExtendWith}): hands an {@link
  * ApicurioRegistry} to the tests that take one as a parameter (e.g. of a
  * {@code @BeforeAll} method): started on first use, shared by every test class of the run, stopped
- * when the run ends. When it cannot start, the tests of those classes are skipped, saying why.
+ * when the run ends. When it cannot start, the tests of those classes are skipped, saying why (under
+ * {@code CI=true} they fail instead).
  */
 public final class ApicurioRegistryExtension implements ExecutionCondition, ParameterResolver {
 
   private static final ExtensionContext.Namespace NAMESPACE =
       ExtensionContext.Namespace.create(ApicurioRegistryExtension.class);
 
-  /** Disables the tests when there is no registry, saying why (a resolver's exception would be an error). */
+  /**
+   * Without a registry: disables the tests outside CI, fails them under CI ({@link Material}), saying
+   * why. A condition rather than the resolver, whose exceptions JUnit wraps, so it could not skip.
+   */
   @Override
   public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
     Started started = started(context);
-    return started.registry() == null
-        ? ConditionEvaluationResult.disabled("real Apicurio Registry unavailable, skipping: " + started.failure())
-        : ConditionEvaluationResult.enabled("Apicurio Registry at " + started.registry().rootUrl());
+    return Material.condition(started.registry() != null,
+        "real Apicurio Registry unavailable: " + started.failure());
   }
 
   @Override

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -16,6 +19,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 
 /**
  * An in-process stand-in for the Confluent-compatible API of Apicurio Registry 3
@@ -32,6 +37,8 @@ public final class FakeSchemaRegistry implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpServer server;
+  /** The Authorization header every request must carry, or null when none is required. */
+  private final String requiredAuthorization;
   private final Map<String, Integer> idsBySchema = new LinkedHashMap<>();
   private final Map<Integer, String> schemasById = new LinkedHashMap<>();
   private final Map<Integer, List<Map<String, Object>>> referencesById = new LinkedHashMap<>();
@@ -44,13 +51,38 @@ public final class FakeSchemaRegistry implements AutoCloseable {
   public volatile boolean refusingRegistrations;
 
   public FakeSchemaRegistry() throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    this(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0), null);
+  }
+
+  private FakeSchemaRegistry(HttpServer server, String requiredAuthorization) {
+    this.server = server;
+    this.requiredAuthorization = requiredAuthorization;
     server.createContext(BASE_PATH, this::handle);
     server.start();
   }
 
+  /**
+   * A registry served over https only with {@code tls} (client certificates required when {@code
+   * clientCertificates}), answering 401 to every request whose {@code Authorization} header is not
+   * {@code requiredAuthorization} (e.g. {@code "Bearer abc"}), as a registry behind authentication does.
+   */
+  public static FakeSchemaRegistry secured(SSLContext tls, boolean clientCertificates, String requiredAuthorization)
+      throws IOException {
+    HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.setHttpsConfigurator(new HttpsConfigurator(tls) {
+      @Override
+      public void configure(HttpsParameters parameters) {
+        SSLParameters ssl = tls.getDefaultSSLParameters();
+        ssl.setNeedClientAuth(clientCertificates);
+        parameters.setSSLParameters(ssl);
+      }
+    });
+    return new FakeSchemaRegistry(server, requiredAuthorization);
+  }
+
   public String url() {
-    return "http://127.0.0.1:" + server.getAddress().getPort() + BASE_PATH;
+    String scheme = server instanceof HttpsServer ? "https" : "http";
+    return scheme + "://127.0.0.1:" + server.getAddress().getPort() + BASE_PATH;
   }
 
   public synchronized List<String> subjects() {
@@ -84,6 +116,12 @@ public final class FakeSchemaRegistry implements AutoCloseable {
   private void handle(HttpExchange exchange) throws IOException {
     requests.incrementAndGet();
     try (exchange) {
+      if (requiredAuthorization != null
+          && !requiredAuthorization.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+        exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"registry\"");
+        reply(exchange, 401, Map.of("error_code", 401, "message", "Unauthorized"));
+        return;
+      }
       if (failing) {
         reply(exchange, 500, Map.of("error_code", 50001, "message", "registry is down"));
         return;

@@ -56,18 +56,19 @@ class TfjsGraphModelImporterTest {
   }
 
   @Test
-  void exportsASavedModelThatTakesAnySizeAndBatchAndReturnsTwoClassScores() throws Exception {
+  void exportsASavedModelAtTheSourceSizeWithAnyBatchAndTwoClassScores() throws Exception {
     Path out = dir.resolve("saved");
     TfjsGraphModelImporter.Result result = TfjsGraphModelImporter.importModel(
         TfjsGraphModelImporter.Request.of(tinyModel(), out, "tiny", "7", List.of("background", "person")));
     assertEquals(1, result.sourceOutputChannels());
     assertEquals(List.of(4, 4), List.of(result.sourceInputSize()[0], result.sourceInputSize()[1]));
 
-    // Two 5x7 images: red 0 everywhere, then red 1 everywhere (green, blue must not matter).
+    // Two 4x4 images (the source's fixed size; segstream fits frames to it, see FixedInputSize): red 0
+    // everywhere, then red 1 everywhere (green, blue must not matter).
     try (SavedModelBundle bundle = SavedModelBundle.load(out.toString(), "serve");
-        TFloat32 images = TFloat32.tensorOf(Shape.of(2, 5, 7, 3), data -> {
-          for (int y = 0; y < 5; y++) {
-            for (int x = 0; x < 7; x++) {
+        TFloat32 images = TFloat32.tensorOf(Shape.of(2, 4, 4, 3), data -> {
+          for (int y = 0; y < 4; y++) {
+            for (int x = 0; x < 4; x++) {
               // Every value set: tensorOf does not zero the memory.
               data.setFloat(0f, 0, y, x, 0);
               data.setFloat(0.3f, 0, y, x, 1);
@@ -81,10 +82,10 @@ class TfjsGraphModelImporterTest {
         Result scores = bundle.function(TfjsGraphModelImporter.SIGNATURE)
             .call(Map.of(TfjsGraphModelImporter.INPUT, images))) {
       TFloat32 probabilities = (TFloat32) scores.get(TfjsGraphModelImporter.OUTPUT).orElseThrow();
-      assertEquals(Shape.of(2, 5, 7, 2), probabilities.shape());
+      assertEquals(Shape.of(2, 4, 4, 2), probabilities.shape());
       float person = (float) (1 / (1 + Math.exp(-2))); // sigmoid(2 * red)
-      for (int y = 0; y < 5; y++) {
-        for (int x = 0; x < 7; x++) {
+      for (int y = 0; y < 4; y++) {
+        for (int x = 0; x < 4; x++) {
           assertEquals(0.5f, probabilities.getFloat(0, y, x, 0), 1e-6f);
           assertEquals(0.5f, probabilities.getFloat(0, y, x, 1), 1e-6f);
           assertEquals(1 - person, probabilities.getFloat(1, y, x, 0), 1e-6f);
@@ -106,7 +107,9 @@ class TfjsGraphModelImporterTest {
     assertEquals("0", props.getProperty("input.offset"));
     assertEquals("background,person", props.getProperty("labels"));
     assertEquals("NHWC", props.getProperty("layout"));
-    assertEquals("4x4", props.getProperty("source.input.size"));
+    assertEquals("4x4", props.getProperty("input.size"));
+    assertEquals("stretch", props.getProperty("input.resize"));
+    assertEquals("bilinear", props.getProperty("output.resize"));
   }
 
   @Test

@@ -1,0 +1,67 @@
+package io.segstream.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.segstream.config.SegstreamConfig;
+import io.segstream.contracts.ImageEncoding;
+import io.segstream.image.RgbImage;
+import io.segstream.model.GroundTruthSegmenter;
+import io.segstream.model.SyntheticScenes;
+import io.segstream.testing.EmbeddedBroker;
+import io.segstream.testing.FreshTopics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The bench's consumer reads masks through {@link SkippingReader}: records that are no mask answer no frame. */
+@Tag("integration")
+@Timeout(180)
+class StreamScenarioTest {
+
+  @RegisterExtension static final EmbeddedBroker broker = new EmbeddedBroker();
+
+  @Test
+  void tombstonesAndGarbageOnTheMasksTopicAreSkippedCountedAndNotTakenForMasks() throws Exception {
+    Map<String, Object> settings = FreshTopics.settings(broker.bootstrapServers(), "scenario-junk");
+    String masksTopic = (String) settings.get(SegstreamConfig.TOPIC_MASKS);
+    SyntheticScenes scenes = new SyntheticScenes();
+    GroundTruthSegmenter oracle = new GroundTruthSegmenter();
+    List<RgbImage> images = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      SyntheticScenes.Scene scene = scenes.generate(900 + i, 24, 16);
+      oracle.register(scene);
+      images.add(scene.image());
+    }
+    try (StreamScenario scenario = new StreamScenario(new SegstreamConfig(settings), oracle, null, null, images,
+            ImageEncoding.PNG, Duration.ofSeconds(120));
+        KafkaProducer<String, byte[]> producer = broker.rawProducer()) {
+      sendJunk(producer, masksTopic);
+      StreamScenario.Throughput drained = scenario.drainBacklog(0, 4);
+      assertEquals(4, drained.frames(), drained.toString());
+
+      // Junk in the middle of the paced run, whose consumer reads every mask for its capture time.
+      sendJunk(producer, masksTopic);
+      StreamScenario.Latency paced = scenario.paced(50, 4);
+      assertEquals(4, paced.frames(), paced.toString());
+
+      String report = scenario.unreadableReport().orElseThrow();
+      assertTrue(report.startsWith("skipped 4 unreadable records on " + masksTopic
+          + ": 2 null (tombstone), 2 not a SegmentationMask (first at partition 0 offset "), report);
+    }
+  }
+
+  private static void sendJunk(KafkaProducer<String, byte[]> producer, String topic) {
+    producer.send(new ProducerRecord<>(topic, 0, "cam-0", null));
+    producer.send(new ProducerRecord<>(topic, 0, "cam-0", "no mask".getBytes(StandardCharsets.UTF_8)));
+    producer.flush();
+  }
+}
