@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
 public final class SegstreamApp implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(SegstreamApp.class);
+  /** How long close() waits for the stream threads to finish their work and commit. */
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
   /** Room for a frame's metadata and record overhead above {@code max.frame.bytes}. */
   static final int RECORD_OVERHEAD_BYTES = 1024 * 1024;
 
@@ -248,7 +250,9 @@ public final class SegstreamApp implements AutoCloseable {
   @Override
   public synchronized void close() {
     if (streams != null) {
-      streams.close(Duration.ofSeconds(30));
+      if (!streams.close(CLOSE_TIMEOUT)) {
+        LOG.warn("Kafka Streams did not stop within {}; its threads may still be running", CLOSE_TIMEOUT);
+      }
       streams = null;
     }
     if (ownedWorkers != null) {
