@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
@@ -67,13 +68,17 @@ public final class ContainerRuntime {
     return Optional.ofNullable(readState().getProperty("docker.host"));
   }
 
+  private static final Duration KAFKA_STARTUP_TIMEOUT = Duration.ofMinutes(3);
+
   /** A single-node KRaft broker: the local test image where the build made one, else apache/kafka. */
   public KafkaContainer kafka() {
     String local = state.getProperty("kafka.image");
     DockerImageName image = local == null
         ? DockerImageName.parse(APACHE_KAFKA)
         : DockerImageName.parse(local).asCompatibleSubstituteFor("apache/kafka");
-    return new KafkaContainer(image);
+    // Kafka's JVM starting inside a container on two busy cores took over Testcontainers' default
+    // minute in a CI run; a broker that never starts still fails, after three.
+    return new KafkaContainer(image).withStartupTimeout(KAFKA_STARTUP_TIMEOUT);
   }
 
   /** The base image for docker/Dockerfile's BASE argument, when the build made a local one. */
