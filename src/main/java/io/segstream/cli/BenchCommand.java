@@ -7,5 +7,5 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Measure throughput and latency; results go to target/bench/.",
-    subcommands = {ModelBenchCommand.class, StreamBenchCommand.class})
+    subcommands = {ModelBenchCommand.class, StreamBenchCommand.class, DecodeBenchCommand.class})
 public final class BenchCommand {}
