@@ -70,7 +70,7 @@ class StreamBenchCommandTest {
     // t(b) = 5 ms + b x 1 ms at 32x32: t(4) = 9 ms.
     int exit = new CommandLine(new SegstreamCli()).execute("bench", "stream", "--device", "simulated",
         "--simulated-overhead-ms", "5", "--simulated-ms-per-image", "1", "--simulated-reference-size", "32x32",
-        // 96 frames: under load a short backlog can arrive whole in the poll that ends the warm-up,
+        // 96 frames: under load a short backlog could arrive whole in the poll that ends the warm-up,
         // leaving nothing to measure.
         "--model", "models/fcn-default", "--size", "32", "--frames", "96", "--warmup-frames", "8",
         "--jit-warmup-seconds", "1", "--partitions", "4", "--stream-threads", "4", "--max-batch-size", "4",
@@ -90,8 +90,10 @@ class StreamBenchCommandTest {
       assertTrue(kafka.drainDeviceBusy() > 0 && kafka.drainDeviceBusy() <= 1.0001, kafka.toString());
       assertTrue(kafka.pacedDeviceBusy() > 0 && kafka.pacedDeviceBusy() <= 1.0001, kafka.toString());
     }
-    // (b) calls the device once per frame: at most 1 / t(1) = 1 / 6 ms frames/s.
-    assertTrue(rows.get(1).framesPerSecond() <= 1 / 0.006 + 1e-6, rows.get(1).toString());
+    // No bound on (b)'s frames/s from t(1): frames/s counts mask arrivals, which the pipelined stage
+    // releases in per-partition order, in bursts of up to max.frames.in.flight per task; over a backlog
+    // this short a burst that was computed before the count began can land after it (a CI run measured
+    // 299 frames/s against the device's 167). The device's own figures above bound the timing instead.
     StreamBenchReport.Row segstream = rows.get(2);
     assertTrue(segstream.drainAvgBatch() >= 1 && segstream.drainAvgBatch() <= 4, segstream.toString());
     // Every batch took t(b) of device time: compute per call at least t0 + k.
