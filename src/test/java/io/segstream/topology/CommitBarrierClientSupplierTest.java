@@ -94,7 +94,15 @@ class CommitBarrierClientSupplierTest {
       producer.beginTransaction();
       producer.sendOffsetsToTransaction(Map.of(partition, new OffsetAndMetadata(9)), new ConsumerGroupMetadata(group));
       producer.commitTransaction();
-      assertEquals(3, committed(group, partition));
+      // A transaction's offsets become visible once the coordinator has written its markers, which
+      // can be just after commitTransaction() returns (a CI run under load read none yet).
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      long committed = committed(group, partition);
+      while (committed == -1 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+        committed = committed(group, partition);
+      }
+      assertEquals(3, committed);
     }
   }
 
