@@ -12,6 +12,7 @@ import io.segstream.inference.DjlSegmenter;
 import io.segstream.inference.ModelConfig;
 import io.segstream.inference.Segmentation;
 import io.segstream.inference.SessionSettings;
+import io.segstream.image.TestPhotos;
 import io.segstream.testing.Material;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +29,7 @@ final class ServedPersonModel implements AutoCloseable {
 
   static final Path REPO = Paths.get(System.getProperty("segstream.repo.dir", "."));
   static final Path MODELS = REPO.resolve(".cache/human-models");
-  static final Path PHOTOS = Paths.get(
-      System.getProperty("segstream.photos.dir", "/usr/share/doc/opencv-doc/examples/data"));
+  static final Path PHOTOS = TestPhotos.DIR;
 
   private final String name;
   private final DjlSegmenter segmenter;
