@@ -19,8 +19,8 @@ import java.util.function.ToDoubleFunction;
  * <ul>
  *   <li>{@code segstream.inference.requests} (outcome=success|failure): images answered, Triton's
  *       {@code nv_inference_request_success/failure};
- *   <li>{@code segstream.inference.executions}: model calls ({@code nv_inference_exec_count}); the mean
- *       batch size is requests / executions, its distribution {@code segstream.inference.batch.size};
+ *   <li>{@code segstream.inference.executions}: model calls ({@code nv_inference_exec_count}); images
+ *       per call are in {@code segstream.inference.batch.size} (mean = sum / count);
  *   <li>{@code segstream.inference.queue.time}: per image, enqueue to dispatch to an instance;
  *   <li>{@code segstream.inference.compute.time}: per model call;
  *   <li>{@code segstream.inference.pending}: images queued, not yet dispatched;
@@ -128,6 +128,15 @@ public final class InferenceMetrics implements AutoCloseable {
     double images = registry.find(REQUESTS).tag("outcome", "success").counters().stream()
         .mapToDouble(Counter::count).sum();
     double executions = registry.find(EXECUTIONS).counters().stream().mapToDouble(Counter::count).sum();
+    // Images per call come from the batch-size summary: it records a call's size and its count in one
+    // step, while the success counter moves per image after the call, so a snapshot taken between the
+    // two would see more images than calls could have carried.
+    long calls = 0;
+    double batchedImages = 0;
+    for (DistributionSummary summary : registry.find(BATCH_SIZE).summaries()) {
+      calls += summary.count();
+      batchedImages += summary.totalAmount();
+    }
     long queued = 0;
     double queueMs = 0;
     for (Timer timer : registry.find(QUEUE_TIME).timers()) {
@@ -136,7 +145,7 @@ public final class InferenceMetrics implements AutoCloseable {
     }
     double computeMs = registry.find(COMPUTE_TIME).timers().stream()
         .mapToDouble(timer -> timer.totalTime(TimeUnit.MILLISECONDS)).sum();
-    return new Totals((long) images, (long) executions, queued, queueMs, computeMs);
+    return new Totals((long) images, (long) executions, calls, (long) batchedImages, queued, queueMs, computeMs);
   }
 
   /**
@@ -144,21 +153,25 @@ public final class InferenceMetrics implements AutoCloseable {
    *
    * @param images images answered successfully
    * @param executions model calls
+   * @param sizedCalls model calls recorded in the batch-size summary
+   * @param batchedImages images those calls carried
    * @param queued images dispatched (each has a queue time)
    * @param queueMs summed queue time of the dispatched images
    * @param computeMs summed model call time
    */
-  public record Totals(long images, long executions, long queued, double queueMs, double computeMs) {
+  public record Totals(long images, long executions, long sizedCalls, long batchedImages, long queued,
+      double queueMs, double computeMs) {
 
     /** What happened since {@code earlier}. */
     public Totals minus(Totals earlier) {
-      return new Totals(images - earlier.images, executions - earlier.executions, queued - earlier.queued,
+      return new Totals(images - earlier.images, executions - earlier.executions,
+          sizedCalls - earlier.sizedCalls, batchedImages - earlier.batchedImages, queued - earlier.queued,
           queueMs - earlier.queueMs, computeMs - earlier.computeMs);
     }
 
     /** Images per model call, Triton's average batch size. */
     public double meanBatchSize() {
-      return executions == 0 ? Double.NaN : (double) images / executions;
+      return sizedCalls == 0 ? Double.NaN : (double) batchedImages / sizedCalls;
     }
 
     public double meanQueueMs() {

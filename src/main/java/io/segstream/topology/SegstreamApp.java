@@ -27,6 +27,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.CloseOptions.GroupMembershipOperation;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -250,13 +252,43 @@ public final class SegstreamApp implements AutoCloseable {
   @Override
   public synchronized void close() {
     if (streams != null) {
-      if (!streams.close(CLOSE_TIMEOUT)) {
-        LOG.warn("Kafka Streams did not stop within {}; its threads may still be running", CLOSE_TIMEOUT);
+      if (!streams.close(CloseOptions.timeout(CLOSE_TIMEOUT).withGroupMembershipOperation(onClose()))) {
+        LOG.warn("Kafka Streams did not stop within {}; its threads may still be running:{}", CLOSE_TIMEOUT,
+            streamThreadStacks());
       }
       streams = null;
     }
     if (ownedWorkers != null) {
       ownedWorkers.shutdownNow();
     }
+  }
+
+  /**
+   * Dynamic members leave the group on close. Kafka Streams' default keeps them until the session
+   * times out (45 s), which stalls their partitions that long and holds a thread of this very client
+   * that is mid-rebalance: it waits for the members that already stopped to rejoin, past the close
+   * timeout. Static members ({@code group.instance.id}) stay, as static membership intends.
+   */
+  GroupMembershipOperation onClose() {
+    Properties props = streamsProperties();
+    String key = ConsumerConfig.GROUP_INSTANCE_ID_CONFIG;
+    boolean staticMember = props.get(key) != null || props.get(StreamsConfig.consumerPrefix(key)) != null
+        || props.get(StreamsConfig.mainConsumerPrefix(key)) != null;
+    return staticMember ? GroupMembershipOperation.DEFAULT : GroupMembershipOperation.LEAVE_GROUP;
+  }
+
+  /** Where each thread of this application is, for the warning about a close that did not finish. */
+  private String streamThreadStacks() {
+    String prefix = config.getString(SegstreamConfig.APPLICATION_ID);
+    StringBuilder stacks = new StringBuilder();
+    Thread.getAllStackTraces().forEach((thread, stack) -> {
+      if (thread.getName().startsWith(prefix)) {
+        stacks.append(System.lineSeparator()).append(thread.getName()).append(' ').append(thread.getState());
+        for (StackTraceElement frame : stack) {
+          stacks.append(System.lineSeparator()).append("    at ").append(frame);
+        }
+      }
+    });
+    return stacks.toString();
   }
 }
