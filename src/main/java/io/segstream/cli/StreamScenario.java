@@ -15,15 +15,22 @@ import io.segstream.topology.Topics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -78,6 +85,8 @@ final class StreamScenario implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final SkippingReader<SegmentationMask> masks;
   private final KafkaProducer<String, ImageFrame> producer;
+  /** The first frame send that failed, if any. */
+  private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
   /** Frames sent so far; the next frame's sequence number. */
   private long sent;
   private boolean started;
@@ -136,7 +145,7 @@ final class StreamScenario implements AutoCloseable {
       throw new IllegalStateException("the backlog phase runs first, once");
     }
     for (int i = 0; i < warmUp + frames; i++) {
-      producer.send(next(Instant.now()));
+      send(next(Instant.now()));
     }
     producer.flush();
     started = true;
@@ -167,15 +176,16 @@ final class StreamScenario implements AutoCloseable {
     int done = 0;
     while (System.nanoTime() < end) {
       while (sent - done < window) {
-        producer.send(next(Instant.now()));
+        send(next(Instant.now()));
       }
       int before = done;
       done += consumer.poll(Duration.ofMillis(50)).count();
       if (done > before) {
         lastArrival = System.nanoTime();
       } else if (System.nanoTime() - lastArrival > timeout.toNanos()) {
-        throw new TimeoutException("no mask for " + timeout.toSeconds() + " s while warming up");
+        throw new TimeoutException("no mask for " + timeout.toSeconds() + " s while warming up" + progressReport());
       }
+      checkSends();
     }
     return done;
   }
@@ -198,7 +208,7 @@ final class StreamScenario implements AutoCloseable {
         for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
           LockSupport.parkNanos(wait);
         }
-        producer.send(next(Instant.now()));
+        send(next(Instant.now()));
       }
       producer.flush();
     });
@@ -214,6 +224,52 @@ final class StreamScenario implements AutoCloseable {
         PredictorThroughput.percentile(sorted, 0.95), PredictorThroughput.percentile(sorted, 0.99),
         sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1], cpuMsPerFrame, since(batchesAtStart),
         busyFraction(busyAtStart, wallStart, System.nanoTime()));
+  }
+
+  /** Sends a frame; a send that fails ends the scenario at the next check instead of leaving a frame to wait for. */
+  private void send(ProducerRecord<String, ImageFrame> frame) {
+    producer.send(frame, (metadata, error) -> {
+      if (error != null) {
+        sendFailure.compareAndSet(null, error);
+      }
+    });
+  }
+
+  private void checkSends() {
+    Exception failure = sendFailure.get();
+    if (failure != null) {
+      throw new IllegalStateException("a frame could not be sent to " + topics.frames() + ": " + failure, failure);
+    }
+  }
+
+  /**
+   * What the processor had done when masks stopped coming: its state, the frames topic's end offsets
+   * and the group's committed offsets, so a timeout says whether frames were never read or never answered.
+   */
+  private String progressReport() {
+    StringBuilder report = new StringBuilder("; processor ").append(app.streams().state());
+    try (Admin admin = Admin.create(config.kafkaClientSettings(AdminClientConfig.configNames()))) {
+      List<TopicPartition> frames = new ArrayList<>();
+      for (int partition = 0; partition < partitions; partition++) {
+        frames.add(new TopicPartition(topics.frames(), partition));
+      }
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      frames.forEach(partition -> latest.put(partition, OffsetSpec.latest()));
+      Map<TopicPartition, Long> ends = new TreeMap<>(Comparator.comparing(TopicPartition::toString));
+      admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS)
+          .forEach((partition, info) -> ends.put(partition, info.offset()));
+      Map<TopicPartition, Long> committed = new TreeMap<>(Comparator.comparing(TopicPartition::toString));
+      admin.listConsumerGroupOffsets(config.getString(SegstreamConfig.APPLICATION_ID))
+          .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS)
+          .forEach((partition, offset) -> committed.put(partition, offset == null ? null : offset.offset()));
+      report.append(", frames topic end offsets ").append(ends).append(", committed ").append(committed);
+    } catch (Exception e) {
+      report.append(" (offsets unavailable: ").append(e).append(')');
+    }
+    if (inferenceMeters != null) {
+      report.append(", inference ").append(totals());
+    }
+    return report.toString();
   }
 
   /** The next frame: round robin over partitions, one camera per partition. */
@@ -280,8 +336,9 @@ final class StreamScenario implements AutoCloseable {
       if (pollStart > deadline) {
         progress.finish(arrivals.masks + arrivals.deadLetters);
         throw new TimeoutException("only " + arrivals.masks + " masks and " + arrivals.deadLetters
-            + " dead letters of " + expected + " frames within " + timeout.toSeconds() + " s");
+            + " dead letters of " + expected + " frames within " + timeout.toSeconds() + " s" + progressReport());
       }
+      checkSends();
       KafkaStreams.State state = app.streams().state();
       if (!state.isRunningOrRebalancing() && state != KafkaStreams.State.CREATED) {
         throw new IllegalStateException("the processor stopped (" + state + "); see the log above");
