@@ -4,13 +4,13 @@ import io.segstream.contracts.ClassArea;
 import io.segstream.contracts.ClassAreas;
 import io.segstream.contracts.SegmentationMask;
 import io.segstream.image.MaskCodec;
+import io.segstream.model.Evaluation;
 import io.segstream.ops.Percentiles;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,7 +26,7 @@ final class DemoResults {
   private int deadLetters;
   private int areaFrames;
   private String model = "";
-  private long[][] confusion = new long[0][0];
+  private Evaluation scores;
   private final List<Double> processingMs = new ArrayList<>();
   private final List<Double> inferenceMs = new ArrayList<>();
   private final List<Double> endToEndMs = new ArrayList<>();
@@ -62,19 +62,27 @@ final class DemoResults {
   void add(SegmentationMask mask, MaskCodec.Mask decoded, byte[] truth, Instant received) {
     if (masks++ == 0) {
       model = mask.getModelName() + " " + mask.getModelVersion();
-      // Indexed by (truth, predicted) class id; every byte value, so no prediction falls outside.
-      confusion = new long[256][256];
+      scores = new Evaluation(everyClassId(mask.getClassLabels()));
     }
     if (truth != null) {
       scored++;
-      byte[] predicted = decoded.classIds();
-      for (int i = 0; i < truth.length; i++) {
-        confusion[truth[i]][predicted[i] & 0xff]++;
-      }
+      scores.add(truth, decoded.classIds());
     }
     processingMs.add(mask.getProcessingLatencyMs());
     inferenceMs.add(mask.getInferenceLatencyMs());
     endToEndMs.add((double) Duration.between(mask.getCaptureTimestamp(), received).toMillis());
+  }
+
+  /**
+   * The model's labels, then a name for every other byte value: truth and masks may hold class ids
+   * the model does not list (a source labelled with other classes), and they are scored, not refused.
+   */
+  private static List<String> everyClassId(List<String> modelLabels) {
+    List<String> labels = new ArrayList<>(modelLabels);
+    while (labels.size() < 256) {
+      labels.add("class " + labels.size());
+    }
+    return labels;
   }
 
   void add(ClassAreas areas) {
@@ -109,28 +117,11 @@ final class DemoResults {
     if (scored == 0) {
       out.println("scores:             none (no ground truth for these frames; look at the overlays)");
     } else {
-      long correct = 0;
-      long total = 0;
-      double iouSum = 0;
-      int iouClasses = 0;
-      for (int c = 0; c < confusion.length; c++) {
-        long tp = confusion[c][c];
-        long truthCount = Arrays.stream(confusion[c]).sum();
-        long predictedCount = 0;
-        for (long[] row : confusion) {
-          predictedCount += row[c];
-        }
-        correct += tp;
-        total += truthCount;
-        long union = truthCount + predictedCount - tp;
-        if (union > 0) {
-          iouSum += (double) tp / union;
-          iouClasses++;
-        }
-      }
-      out.printf(Locale.ROOT, "pixel accuracy:     %.4f%n", (double) correct / total);
-      out.printf(Locale.ROOT, "mean IoU:           %.4f (over %d classes, against the synthetic ground truth)%n",
-          iouSum / iouClasses, iouClasses);
+      out.printf(Locale.ROOT, "pixel accuracy:     %.4f%n", scores.pixelAccuracy());
+      out.printf(Locale.ROOT, "mean accuracy:      %.4f%n", scores.meanAccuracy());
+      out.printf(Locale.ROOT, "mean IoU:           %.4f (classes in the truth or the masks; against the ground truth)%n",
+          scores.meanIou());
+      out.printf(Locale.ROOT, "f.w. IoU:           %.4f%n", scores.frequencyWeightedIou());
     }
     out.println("class areas (mean fraction of the frame where present, frames present):");
     areaByLabel.forEach((label, sums) ->
