@@ -4,6 +4,7 @@ import io.segstream.image.RgbImage;
 import io.segstream.inference.BatchBackend;
 import io.segstream.inference.SegmentationException;
 import io.segstream.model.SyntheticScenes;
+import io.segstream.ops.Percentiles;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -48,8 +49,8 @@ final class PredictorThroughput {
     double elapsed = (now - start) / 1e9;
     double[] sorted = callNanos.stream().mapToDouble(Long::doubleValue).sorted().toArray();
     return new Result(width, height, batch, sorted.length, elapsed, sorted.length * batch / elapsed,
-        Arrays.stream(sorted).average().orElse(0) / 1e6, percentile(sorted, 0.50) / 1e6,
-        percentile(sorted, 0.95) / 1e6, forwardNanos / 1e6 / sorted.length, cpuMsPerImage);
+        Arrays.stream(sorted).average().orElse(0) / 1e6, Percentiles.of(sorted, 0.50) / 1e6,
+        Percentiles.of(sorted, 0.95) / 1e6, forwardNanos / 1e6 / sorted.length, cpuMsPerImage);
   }
 
   /** {@code count} distinct synthetic scenes (seeds 0..count-1) of one size. */
@@ -60,14 +61,6 @@ final class PredictorThroughput {
       images.add(scenes.generate(i, width, height).image());
     }
     return images;
-  }
-
-  /** The {@code p} quantile (0..1) of ascending values, nearest rank. */
-  static double percentile(double[] sorted, double p) {
-    if (sorted.length == 0) {
-      return Double.NaN;
-    }
-    return sorted[Math.max(0, Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1))];
   }
 
   /** A size given as N (square) or WxH. */

@@ -10,6 +10,8 @@ import io.segstream.image.RgbImage;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.segstream.inference.Segmenter;
 import io.segstream.ops.InferenceMetrics;
+import io.segstream.ops.Percentiles;
+import io.segstream.ops.ProgressBar;
 import io.segstream.topology.SegstreamApp;
 import io.segstream.topology.Topics;
 import java.time.Duration;
@@ -220,8 +222,8 @@ final class StreamScenario implements AutoCloseable {
     sending.get();
     double cpuMsPerFrame = ProcessCpu.msPerItem(cpuStart, frames);
     double[] sorted = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    return new Latency(arrivals.masks, arrivals.deadLetters, rate, PredictorThroughput.percentile(sorted, 0.50),
-        PredictorThroughput.percentile(sorted, 0.95), PredictorThroughput.percentile(sorted, 0.99),
+    return new Latency(arrivals.masks, arrivals.deadLetters, rate, Percentiles.of(sorted, 0.50),
+        Percentiles.of(sorted, 0.95), Percentiles.of(sorted, 0.99),
         sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1], cpuMsPerFrame, since(batchesAtStart),
         busyFraction(busyAtStart, wallStart, System.nanoTime()));
   }
@@ -329,7 +331,7 @@ final class StreamScenario implements AutoCloseable {
   private Arrivals collect(int expected, int warmUp, java.util.function.Consumer<SegmentationMask> onMask)
       throws TimeoutException {
     Arrivals arrivals = new Arrivals();
-    Progress progress = new Progress(System.err, expected, "frames");
+    ProgressBar progress = ProgressBar.onConsole(System.err, "frames", expected);
     long deadline = System.nanoTime() + timeout.toNanos();
     while (arrivals.masks + arrivals.deadLetters < expected) {
       long pollStart = System.nanoTime();
