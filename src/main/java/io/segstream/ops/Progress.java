@@ -1,9 +1,9 @@
-package io.segstream.cli;
+package io.segstream.ops;
 
 import java.io.PrintStream;
 
 /** A one-line progress bar with a rate, redrawn in place at most ten times a second. */
-final class Progress {
+public final class Progress {
 
   private static final int WIDTH = 30;
   private static final long REDRAW_NANOS = 100_000_000L;
@@ -14,13 +14,13 @@ final class Progress {
   private final long startNanos = System.nanoTime();
   private long lastDrawNanos;
 
-  Progress(PrintStream out, long total, String unit) {
+  public Progress(PrintStream out, long total, String unit) {
     this.out = out;
     this.total = total;
     this.unit = unit;
   }
 
-  void update(long done) {
+  public void update(long done) {
     long now = System.nanoTime();
     if (now - lastDrawNanos < REDRAW_NANOS && done < total) {
       return;
@@ -35,11 +35,11 @@ final class Progress {
   }
 
   /** Corrects the total once it is known (a video's frame count shows only at its end). */
-  void total(long total) {
+  public void total(long total) {
     this.total = total;
   }
 
-  void finish(long done) {
+  public void finish(long done) {
     lastDrawNanos = 0;
     update(done);
     out.println();
