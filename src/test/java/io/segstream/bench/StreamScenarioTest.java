@@ -1,4 +1,4 @@
-package io.segstream.cli;
+package io.segstream.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.config.SegstreamConfig;
 import io.segstream.contracts.ImageEncoding;
+import io.segstream.contracts.serde.SkippingReader;
 import io.segstream.image.RgbImage;
 import io.segstream.inference.ModelInfo;
 import io.segstream.inference.Segmentation;
@@ -51,12 +52,12 @@ class StreamScenarioTest {
             ImageEncoding.PNG, Duration.ofSeconds(120));
         KafkaProducer<String, byte[]> producer = broker.rawProducer()) {
       sendJunk(producer, masksTopic);
-      StreamScenario.Throughput drained = scenario.drainBacklog(0, 4);
+      StreamBenchResult.DrainPhase drained = scenario.drainBacklog(0, 4);
       assertEquals(4, drained.frames(), drained.toString());
 
       // Junk in the middle of the paced run, whose consumer reads every mask for its capture time.
       sendJunk(producer, masksTopic);
-      StreamScenario.Latency paced = scenario.paced(50, 4);
+      StreamBenchResult.PacedPhase paced = scenario.paced(50, 4);
       assertEquals(4, paced.frames(), paced.toString());
 
       String report = scenario.unreadableReport().orElseThrow();
