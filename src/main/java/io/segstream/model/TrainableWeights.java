@@ -21,11 +21,21 @@ import org.tensorflow.types.TFloat32;
 public final class TrainableWeights implements WeightSource {
 
   private final long seed;
+  private final Map<String, float[]> presets;
   private final Map<String, Variable<TFloat32>> variables = new LinkedHashMap<>();
   private final Map<String, Shape> shapes = new LinkedHashMap<>();
 
   public TrainableWeights(long seed) {
+    this(seed, Map.of());
+  }
+
+  /**
+   * @param presets starting values of some parameters by name (e.g. a pretrained backbone), used
+   *     instead of their seeded initialisation
+   */
+  public TrainableWeights(long seed, Map<String, float[]> presets) {
     this.seed = seed;
+    this.presets = Map.copyOf(presets);
   }
 
   @Override
@@ -34,7 +44,12 @@ public final class TrainableWeights implements WeightSource {
     if (variables.containsKey(name)) {
       throw new IllegalArgumentException("parameter " + name + " defined twice");
     }
-    float[] initial = init.values(shape, new SplittableRandom(seed ^ (name.hashCode() * 0x9E3779B97F4A7C15L)));
+    float[] initial = presets.containsKey(name) ? presets.get(name)
+        : init.values(shape, new SplittableRandom(seed ^ (name.hashCode() * 0x9E3779B97F4A7C15L)));
+    if (initial.length != shape.size()) {
+      throw new IllegalArgumentException("preset for " + name + " has " + initial.length + " values, shape " + shape
+          + " needs " + shape.size());
+    }
     Variable<TFloat32> variable =
         layerOps.withName(param).variable(layerOps.constant(shape, DataBuffers.of(initial, true, false)));
     variables.put(name, variable);
