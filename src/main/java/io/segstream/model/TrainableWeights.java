@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.tensorflow.Operand;
-import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
@@ -64,18 +63,7 @@ public final class TrainableWeights implements WeightSource {
 
   /** The current values of all parameters in {@code session}, as constants for an inference graph. */
   public FrozenWeights freeze(Session session) {
-    Session.Runner runner = session.runner();
     List<String> names = List.copyOf(variables.keySet());
-    names.forEach(name -> runner.fetch(variables.get(name)));
-    Map<String, float[]> values = new LinkedHashMap<>();
-    try (Result result = runner.run()) {
-      for (int i = 0; i < names.size(); i++) {
-        TFloat32 tensor = (TFloat32) result.get(i);
-        float[] data = new float[Math.toIntExact(tensor.size())];
-        tensor.asRawTensor().data().asFloats().read(data);
-        values.put(names.get(i), data);
-      }
-    }
-    return new FrozenWeights(values, shapes);
+    return FrozenWeights.fetch(session, names, names.stream().map(name -> variables.get(name).op().name()).toList());
   }
 }

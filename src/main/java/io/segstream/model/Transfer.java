@@ -4,6 +4,7 @@ import io.segstream.inference.ModelConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -11,11 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.tensorflow.GraphOperation;
-import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
-import org.tensorflow.Session;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.types.TFloat32;
 
 /**
  * Transfer learning from a segstream FCN (the FCN paper's fine-tuning, section 4.1): the new network
@@ -55,10 +52,9 @@ public record Transfer(Path source, Map<String, float[]> backbone, int width, in
     if (!Files.isRegularFile(modelDir.resolve("saved_model.pb"))) {
       throw new IllegalArgumentException(modelDir + " has no saved_model.pb");
     }
-    Map<String, float[]> values = new LinkedHashMap<>();
-    Map<String, Shape> shapes = new HashMap<>();
+    FrozenWeights source;
     try (SavedModelBundle bundle = SavedModelBundle.load(modelDir.toString(), "serve")) {
-      List<String> names = new java.util.ArrayList<>();
+      List<String> names = new ArrayList<>();
       Iterator<GraphOperation> ops = bundle.graph().operations();
       while (ops.hasNext()) {
         GraphOperation op = ops.next();
@@ -70,19 +66,11 @@ public record Transfer(Path source, Map<String, float[]> backbone, int width, in
         throw new IllegalArgumentException(modelDir + " is not a segstream FCN (no constant " + FIRST_KERNEL
             + "); --init-from takes a model that segstream train wrote");
       }
-      Session.Runner runner = bundle.session().runner();
-      names.forEach(runner::fetch);
-      try (Result result = runner.run()) {
-        for (int i = 0; i < names.size(); i++) {
-          TFloat32 tensor = (TFloat32) result.get(i);
-          float[] data = new float[Math.toIntExact(tensor.size())];
-          tensor.asRawTensor().data().asFloats().read(data);
-          values.put(names.get(i), data);
-          shapes.put(names.get(i), tensor.shape());
-        }
-      }
+      source = FrozenWeights.fetch(bundle.session(), names, names);
     }
-    int width = Math.toIntExact(shapes.get(FIRST_KERNEL).get(3));
+    Map<String, float[]> values = new LinkedHashMap<>();
+    source.shapes().keySet().forEach(name -> values.put(name, source.values(name)));
+    int width = Math.toIntExact(source.shapes().get(FIRST_KERNEL).get(3));
     return new Transfer(modelDir, values, width, freezeBackboneSteps);
   }
 
