@@ -149,6 +149,7 @@ public final class LabelCommand implements Callable<Integer> {
     TensorFlowRuntime.engine();
     VocWriter voc = new VocWriter(out);
     List<List<String>> idsByFrame = new ArrayList<>();
+    List<Integer> frameIndices = new ArrayList<>();
     int sourceFrames = 0;
     long start = System.nanoTime();
     try (DjlSegmenter segmenter = DjlSegmenter.load(config, Device.cpu(), SessionSettings.defaults());
@@ -176,6 +177,7 @@ public final class LabelCommand implements Callable<Integer> {
           ids.add(id);
         }
         idsByFrame.add(ids);
+        frameIndices.add(index);
       }
     }
     if (idsByFrame.isEmpty()) {
@@ -191,17 +193,25 @@ public final class LabelCommand implements Callable<Integer> {
     voc.writeSplit("train", train);
     voc.writeSplit("val", val);
     voc.writeLabels(config.labels());
-    writeReadme(config, windows, resize, sourceFrames, idsByFrame.size(), trainFrames, train.size(), val.size());
+    String trainRange = range(frameIndices.subList(0, trainFrames));
+    String valRange = range(frameIndices.subList(trainFrames, frameIndices.size()));
+    writeReadme(config, windows, resize, sourceFrames, idsByFrame.size(), trainRange + " (" + train.size() + " images)",
+        valRange + " (" + val.size() + " images): a later time range than train");
     System.out.printf(Locale.ROOT, "labelled %d images from %d of %d frames of %s with %s %s in %.0f s%n",
         train.size() + val.size(), idsByFrame.size(), sourceFrames, sourceName(), config.name(), config.version(),
         (System.nanoTime() - start) / 1e9);
-    System.out.printf("wrote %s: train %d images (sampled frames 1-%d), val %d images (sampled frames %d-%d)%n",
-        out, train.size(), trainFrames, val.size(), trainFrames + 1, idsByFrame.size());
+    System.out.printf("wrote %s: train %d images (%s), val %d images (%s)%n", out, train.size(), trainRange,
+        val.size(), valRange);
     return 0;
   }
 
+  /** "frames 0-590" (0-based source frame numbers, or file order for --dir), "none" when empty. */
+  private static String range(List<Integer> frames) {
+    return frames.isEmpty() ? "none" : "frames " + frames.get(0) + "-" + frames.get(frames.size() - 1);
+  }
+
   private void writeReadme(ModelConfig config, List<Window> windows, int[] resize, int sourceFrames, int sampled,
-      int trainFrames, int trainImages, int valImages) throws IOException {
+      String train, String val) throws IOException {
     String text = String.join("\n",
         "# Pseudo-labelled dataset",
         "",
@@ -215,13 +225,12 @@ public final class LabelCommand implements Callable<Integer> {
         "| teacher model dir | " + teacher.toAbsolutePath().normalize() + " |",
         "| labels | " + String.join(", ", config.labels()) + " |",
         "| source | " + sourceName() + " |",
-        "| frames | every " + every + "th of " + sourceFrames + " read: " + sampled + " sampled |",
+        "| frames | every " + every + "th of " + sourceFrames + " read: " + sampled + " sampled (0-based numbers) |",
         "| windows | " + (windows.isEmpty() ? "whole frame" : windows.stream().map(Window::toString)
             .reduce((a, b) -> a + "; " + b).orElseThrow() + " (W:H:X:Y)") + " |",
         "| resized to | " + (resize == null ? "as is" : resize[0] + "x" + resize[1]) + " |",
-        "| train | sampled frames 1-" + trainFrames + " (" + trainImages + " images) |",
-        "| val | sampled frames " + (trainFrames + 1) + "-" + sampled + " (" + valImages
-            + " images): a later time range than train |",
+        "| train | " + train + " |",
+        "| val | " + val + " |",
         "| written | " + Instant.now() + " by `segstream label` |",
         "");
     Files.writeString(out.resolve("README.md"), text);

@@ -66,6 +66,8 @@ class LabelCommandTest {
     assertTrue(readme.contains("pseudo-labels"), readme);
     assertTrue(readme.contains("| teacher | fcn-default |"), readme);
     assertTrue(readme.contains("| teacher version | fcn8s-w8-seed42-steps20000 |"), readme);
+    assertTrue(readme.contains("| train | frames 0-2 (6 images) |"), readme);
+    assertTrue(readme.contains("| val | frames 3-3 (2 images): a later time range than train |"), readme);
   }
 
   @Test
@@ -80,6 +82,7 @@ class LabelCommandTest {
     assertEquals(List.of("vtest_f000004"),
         LabeledDataset.open(out, "val").entries().stream().map(LabeledDataset.Entry::name).toList());
     assertEquals(96, LabeledDataset.open(out, "val").read(0).image().width());
+    assertTrue(Files.readString(out.resolve("README.md")).contains("| val | frames 4-4 (1 images)"));
   }
 
   @Test
