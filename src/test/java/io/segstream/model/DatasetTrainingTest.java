@@ -162,6 +162,8 @@ class DatasetTrainingTest {
       assertEquals(0.0, maxAbs(start.values("score_fr/kernel")), "class scores start at zero");
       assertEquals(0.0, maxAbs(start.values("score_pool3/kernel")), "skip scores start at zero");
       assertEquals(2 * 16 * 4, start.values("score_fr/kernel").length, "scores for the new two labels");
+      assertArrayEquals(WeightInit.BILINEAR.values(org.tensorflow.ndarray.Shape.of(16, 16, 2, 2), null),
+          start.values("upscore8/kernel"), "upsampling starts as bilinear interpolation");
 
       trainer.train(new TrainingListener() {
         @Override
