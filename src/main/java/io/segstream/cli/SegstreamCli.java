@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       RenderCommand.class,
       ViewCommand.class,
       TrainCommand.class,
+      LabelCommand.class,
       EvaluateCommand.class,
     })
 public final class SegstreamCli {

@@ -1,7 +1,8 @@
 package io.segstream.model;
 
 import io.segstream.image.RgbImage;
-import io.segstream.model.SyntheticScenes.Scene;
+import io.segstream.model.data.LabeledDataset;
+import io.segstream.model.data.LabeledImage;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -29,10 +31,12 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * Trains an FCN on {@link SyntheticScenes} with TensorFlow from Java.
+ * Trains an FCN with TensorFlow from Java on {@link TrainingData}: seeded synthetic scenes or a labeled
+ * dataset, from scratch or from a {@link Transfer}red backbone.
  *
  * <p>Loss: mean per-pixel softmax cross-entropy over whole images, computed from {@code logSoftmax}
- * (TensorFlow has no gradient for the sparse cross-entropy op). Optimiser: Adam ({@code ApplyAdam}
+ * (TensorFlow has no gradient for the sparse cross-entropy op); void pixels ({@code 255}) are left
+ * out of both the sum and the pixel count. Optimiser: Adam ({@code ApplyAdam}
  * per parameter, bias correction fed from Java), learning rate warmed up linearly over the first 5% of
  * steps, then cosine-decayed to zero. Initial weights and batches depend only on the seed and every
  * update waits for the whole backward pass, so the same options give the same weights. Checkpoints are TensorFlow checkpoints of all variables (weights and
@@ -47,7 +51,8 @@ public final class FcnTrainer implements AutoCloseable {
 
   private final TrainingOptions options;
   private final FcnBuilder builder;
-  private final TrainingScenes scenes;
+  private final TrainingData data;
+  private final Transfer transfer;
   private final Graph graph = new Graph();
   private final Session session;
   private final TrainableWeights weights;
@@ -58,22 +63,32 @@ public final class FcnTrainer implements AutoCloseable {
   private final Placeholder<TFloat32> beta2Power;
   private final Operand<TFloat32> loss;
   private final Op trainStep;
+  /** Updates the score layers only: the step while a transferred backbone is frozen. */
+  private final Op trainHeadStep;
   private int step;
 
+  /** Trains on seeded synthetic scenes from scratch. */
   public FcnTrainer(TrainingOptions options, SyntheticScenes generator) {
+    this(options, TrainingData.synthetic(options, generator), null);
+  }
+
+  /** @param transfer where the backbone comes from, or null to train from scratch */
+  public FcnTrainer(TrainingOptions options, TrainingData data, Transfer transfer) {
     this.options = options;
-    this.builder = new FcnBuilder(options.variant(), options.width(), SyntheticScenes.CLASS_LABELS.size());
-    this.scenes = new TrainingScenes(generator, options.seed(), options.batchSize(), options.minSize(),
-        options.maxSize());
+    this.data = data;
+    this.transfer = transfer;
+    this.builder = new FcnBuilder(options.variant(), options.width(), data.labels().size());
     Ops tf = Ops.create(graph);
-    weights = new TrainableWeights(options.seed());
+    weights = new TrainableWeights(options.seed(), transfer == null ? Map.of() : transfer.presets(builder));
     net = builder.build(tf, weights);
     labels = tf.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, -1, -1)));
     loss = crossEntropy(tf, net.logits(), labels, builder.numClasses());
     learningRate = scalar(tf, "learning_rate");
     beta1Power = scalar(tf, "beta1_power");
     beta2Power = scalar(tf, "beta2_power");
-    trainStep = adam(tf);
+    Op[] steps = adam(tf);
+    trainStep = steps[0];
+    trainHeadStep = steps[1];
     ConfigProto config = ConfigProto.newBuilder()
         .setIntraOpParallelismThreads(options.threads())
         .setInterOpParallelismThreads(1)
@@ -97,13 +112,24 @@ public final class FcnTrainer implements AutoCloseable {
     return step;
   }
 
-  /** Trains up to {@link TrainingOptions#steps()}, saving checkpoints as configured and at the end. */
-  public void train(TrainingListener listener) {
+  /** The class labels the network predicts, in class id order. */
+  public List<String> labels() {
+    return data.labels();
+  }
+
+  /**
+   * Trains up to {@link TrainingOptions#steps()}, saving checkpoints and scoring the validation split
+   * as configured and at the end.
+   */
+  public void train(TrainingListener listener) throws IOException {
     while (step < options.steps()) {
-      float batchLoss = run(scenes.batch(step), true);
+      float batchLoss = run(data.batches().batch(step), trainingOp());
       step++;
       listener.onStep(step, options.steps(), batchLoss);
       boolean last = step == options.steps();
+      if (data.validation() != null && data.validateEvery() > 0 && (step % data.validateEvery() == 0 || last)) {
+        listener.onValidation(step, validate());
+      }
       if (options.checkpointEvery() > 0 && (step % options.checkpointEvery() == 0 || last)) {
         saveCheckpoint();
         listener.onCheckpoint(step);
@@ -111,9 +137,42 @@ public final class FcnTrainer implements AutoCloseable {
     }
   }
 
-  /** Mean per-pixel cross-entropy of the current model on {@code batch}, without training. */
-  public float loss(List<Scene> batch) {
-    return run(batch, false);
+  /** Mean per-pixel cross-entropy (void pixels left out) of the current model on {@code batch}. */
+  public float loss(List<LabeledImage> batch) {
+    return run(batch, null);
+  }
+
+  /** Scores the current model on the validation split, one image at a time (sizes may differ). */
+  public Evaluation validate() throws IOException {
+    LabeledDataset validation = data.validation();
+    if (validation == null) {
+      throw new IllegalStateException("this run has no validation split");
+    }
+    Evaluation evaluation = new Evaluation(data.labels());
+    for (int i = 0; i < validation.size(); i++) {
+      LabeledImage sample = validation.read(i);
+      evaluation.add(sample.truth(), predict(sample.image()));
+    }
+    return evaluation;
+  }
+
+  /** The current model's class id per pixel of {@code image}, row-major. */
+  public byte[] predict(RgbImage image) {
+    try (TFloat32 imageTensor = TFloat32.tensorOf(Shape.of(1, image.height(), image.width(), 3),
+            DataBuffers.of(ImageTensors.toNhwc(List.of(image)), true, false));
+        Result result = session.runner().feed(net.image(), imageTensor).fetch(net.classes()).run()) {
+      int[] classes = new int[image.width() * image.height()];
+      ((TInt32) result.get(0)).asRawTensor().data().asInts().read(classes);
+      byte[] ids = new byte[classes.length];
+      for (int i = 0; i < classes.length; i++) {
+        ids[i] = (byte) classes[i];
+      }
+      return ids;
+    }
+  }
+
+  private Op trainingOp() {
+    return transfer != null && step < transfer.freezeBackboneSteps() ? trainHeadStep : trainStep;
   }
 
   /** The current weights, ready for an inference graph. */
@@ -127,17 +186,18 @@ public final class FcnTrainer implements AutoCloseable {
     graph.close();
   }
 
-  private float run(List<Scene> batch, boolean train) {
-    Scene first = batch.get(0);
+  /** The batch's loss, after applying {@code update} to the weights when it is not null. */
+  private float run(List<LabeledImage> batch, Op update) {
+    LabeledImage first = batch.get(0);
     int height = first.image().height();
     int width = first.image().width();
     int[] labelData = new int[batch.size() * width * height];
     List<RgbImage> images = new ArrayList<>(batch.size());
     for (int n = 0; n < batch.size(); n++) {
       images.add(batch.get(n).image());
-      byte[] sceneLabels = batch.get(n).labels();
-      for (int i = 0; i < sceneLabels.length; i++) {
-        labelData[n * sceneLabels.length + i] = sceneLabels[i];
+      byte[] truth = batch.get(n).truth();
+      for (int i = 0; i < truth.length; i++) {
+        labelData[n * truth.length + i] = truth[i] & 0xff;
       }
     }
     int t = step + 1;
@@ -149,8 +209,8 @@ public final class FcnTrainer implements AutoCloseable {
         TFloat32 b1 = TFloat32.scalarOf((float) Math.pow(BETA1, t));
         TFloat32 b2 = TFloat32.scalarOf((float) Math.pow(BETA2, t))) {
       Session.Runner runner = session.runner().feed(net.image(), imageTensor).feed(labels, labelTensor);
-      if (train) {
-        runner.feed(learningRate, lr).feed(beta1Power, b1).feed(beta2Power, b2).addTarget(trainStep);
+      if (update != null) {
+        runner.feed(learningRate, lr).feed(beta1Power, b1).feed(beta2Power, b2).addTarget(update);
       }
       try (Result result = runner.fetch(loss).run()) {
         return ((TFloat32) result.get(0)).getFloat();
@@ -172,13 +232,17 @@ public final class FcnTrainer implements AutoCloseable {
     // right for rank-2 input.
     Operand<TFloat32> pixelLogits = tf.reshape(logits, tf.constant(new int[] {-1, numClasses}));
     Operand<TInt32> pixelLabels = tf.reshape(labels, tf.constant(new int[] {-1}));
+    // A void label (255, beyond the classes) one-hot encodes as all zeros: its pixel adds nothing.
     Operand<TFloat32> oneHot = tf.oneHot(pixelLabels, tf.constant(numClasses), tf.constant(1f), tf.constant(0f));
     Operand<TFloat32> logProbabilities = tf.nn.logSoftmax(pixelLogits);
     Operand<TFloat32> pixelLoss = tf.math.neg(tf.reduceSum(tf.math.mul(oneHot, logProbabilities), tf.constant(1)));
-    return tf.withName("loss").math.mean(pixelLoss, tf.constant(0));
+    Operand<TFloat32> scored = tf.reduceSum(oneHot, tf.constant(new int[] {0, 1}));
+    return tf.withName("loss").math.div(tf.reduceSum(pixelLoss, tf.constant(0)),
+        tf.math.maximum(scored, tf.constant(1f)));
   }
 
-  private Op adam(Ops tf) {
+  /** {all parameters' update, score layers' update}: Adam steps that share their moments. */
+  private Op[] adam(Ops tf) {
     List<Variable<TFloat32>> variables = List.copyOf(weights.variables().values());
     List<String> names = List.copyOf(weights.variables().keySet());
     Gradients gradients = tf.gradients(loss, variables);
@@ -193,16 +257,34 @@ public final class FcnTrainer implements AutoCloseable {
     Operand<TFloat32> beta2 = tf.constant(BETA2);
     Operand<TFloat32> epsilon = tf.constant(EPSILON);
     List<Op> updates = new ArrayList<>();
+    List<Op> headUpdates = new ArrayList<>();
     for (int i = 0; i < variables.size(); i++) {
       Variable<TFloat32> variable = variables.get(i);
       Ops slots = tf.withSubScope("adam").withSubScope(names.get(i).replace('/', '_'));
       Operand<TFloat32> zeros = slots.zeros(slots.constant(variable.shape()), TFloat32.class);
       Variable<TFloat32> m = slots.withName("m").variable(zeros);
       Variable<TFloat32> v = slots.withName("v").variable(zeros);
-      updates.add(adam.train.applyAdam(variable, m, v, beta1Power, beta2Power, learningRate, beta1, beta2,
-          epsilon, ready.get(i)));
+      Op update = adam.train.applyAdam(variable, m, v, beta1Power, beta2Power, learningRate, beta1, beta2,
+          epsilon, ready.get(i));
+      updates.add(update);
+      if (!Transfer.isBackbone(names.get(i))) {
+        headUpdates.add(update);
+      }
     }
-    return tf.withName("train_step").withControlDependencies(updates).noOp();
+    return new Op[] {tf.withName("train_step").withControlDependencies(updates).noOp(),
+        tf.withName("train_head_step").withControlDependencies(headUpdates).noOp()};
+  }
+
+  /** The options', the data's and the starting point's settings that a resumed run must share. */
+  private String fingerprint() {
+    StringBuilder run = new StringBuilder(options.fingerprint());
+    if (!data.batches().describe().isEmpty()) {
+      run.append(",data ").append(data.batches().describe()).append(",labels ").append(String.join("|", data.labels()));
+    }
+    if (transfer != null) {
+      run.append(',').append(transfer.describe());
+    }
+    return run.toString();
   }
 
   private static Placeholder<TFloat32> scalar(Ops tf, String name) {
@@ -219,7 +301,7 @@ public final class FcnTrainer implements AutoCloseable {
       session.save(prefix().toString());
       Properties state = new Properties();
       state.setProperty("step", Integer.toString(step));
-      state.setProperty("run", options.fingerprint());
+      state.setProperty("run", fingerprint());
       Path file = options.checkpointDir().resolve(CHECKPOINT_STATE);
       Path temporary = options.checkpointDir().resolve(CHECKPOINT_STATE + ".tmp");
       try (Writer out = Files.newBufferedWriter(temporary)) {
@@ -246,9 +328,9 @@ public final class FcnTrainer implements AutoCloseable {
       throw new UncheckedIOException("cannot read checkpoint state " + file, e);
     }
     String run = state.getProperty("run", "");
-    if (!run.equals(options.fingerprint())) {
+    if (!run.equals(fingerprint())) {
       throw new IllegalStateException("checkpoint in " + options.checkpointDir() + " belongs to another run ("
-          + run + ", this run is " + options.fingerprint() + "); delete it or choose another checkpoint dir");
+          + run + ", this run is " + fingerprint() + "); delete it or choose another checkpoint dir");
     }
     session.restore(prefix().toString());
     step = Integer.parseInt(state.getProperty("step"));

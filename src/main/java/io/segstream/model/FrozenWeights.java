@@ -1,8 +1,11 @@
 package io.segstream.model;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
@@ -17,6 +20,27 @@ public final class FrozenWeights implements WeightSource {
   public FrozenWeights(Map<String, float[]> values, Map<String, Shape> shapes) {
     this.values = new LinkedHashMap<>(values);
     this.shapes = new LinkedHashMap<>(shapes);
+  }
+
+  /**
+   * The float tensors {@code opNames} computed in {@code session}, as parameters named {@code names}
+   * (same order), with their shapes.
+   */
+  public static FrozenWeights fetch(Session session, List<String> names, List<String> opNames) {
+    Session.Runner runner = session.runner();
+    opNames.forEach(runner::fetch);
+    Map<String, float[]> values = new LinkedHashMap<>();
+    Map<String, Shape> shapes = new LinkedHashMap<>();
+    try (Result result = runner.run()) {
+      for (int i = 0; i < names.size(); i++) {
+        TFloat32 tensor = (TFloat32) result.get(i);
+        float[] data = new float[Math.toIntExact(tensor.size())];
+        tensor.asRawTensor().data().asFloats().read(data);
+        values.put(names.get(i), data);
+        shapes.put(names.get(i), tensor.shape());
+      }
+    }
+    return new FrozenWeights(values, shapes);
   }
 
   @Override

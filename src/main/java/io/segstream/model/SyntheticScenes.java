@@ -1,6 +1,7 @@
 package io.segstream.model;
 
 import io.segstream.image.RgbImage;
+import io.segstream.model.data.LabeledImage;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -24,6 +25,11 @@ public final class SyntheticScenes {
 
     public int labelAt(int x, int y) {
       return labels[y * image.width() + x];
+    }
+
+    /** This scene as a labeled image named {@code name}. */
+    public LabeledImage labeled(String name) {
+      return new LabeledImage(name, image, labels);
     }
   }
 

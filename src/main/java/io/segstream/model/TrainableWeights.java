@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.tensorflow.Operand;
-import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
@@ -21,11 +20,21 @@ import org.tensorflow.types.TFloat32;
 public final class TrainableWeights implements WeightSource {
 
   private final long seed;
+  private final Map<String, float[]> presets;
   private final Map<String, Variable<TFloat32>> variables = new LinkedHashMap<>();
   private final Map<String, Shape> shapes = new LinkedHashMap<>();
 
   public TrainableWeights(long seed) {
+    this(seed, Map.of());
+  }
+
+  /**
+   * @param presets starting values of some parameters by name (e.g. a pretrained backbone), used
+   *     instead of their seeded initialisation
+   */
+  public TrainableWeights(long seed, Map<String, float[]> presets) {
     this.seed = seed;
+    this.presets = Map.copyOf(presets);
   }
 
   @Override
@@ -34,7 +43,12 @@ public final class TrainableWeights implements WeightSource {
     if (variables.containsKey(name)) {
       throw new IllegalArgumentException("parameter " + name + " defined twice");
     }
-    float[] initial = init.values(shape, new SplittableRandom(seed ^ (name.hashCode() * 0x9E3779B97F4A7C15L)));
+    float[] initial = presets.containsKey(name) ? presets.get(name)
+        : init.values(shape, new SplittableRandom(seed ^ (name.hashCode() * 0x9E3779B97F4A7C15L)));
+    if (initial.length != shape.size()) {
+      throw new IllegalArgumentException("preset for " + name + " has " + initial.length + " values, shape " + shape
+          + " needs " + shape.size());
+    }
     Variable<TFloat32> variable =
         layerOps.withName(param).variable(layerOps.constant(shape, DataBuffers.of(initial, true, false)));
     variables.put(name, variable);
@@ -49,18 +63,7 @@ public final class TrainableWeights implements WeightSource {
 
   /** The current values of all parameters in {@code session}, as constants for an inference graph. */
   public FrozenWeights freeze(Session session) {
-    Session.Runner runner = session.runner();
     List<String> names = List.copyOf(variables.keySet());
-    names.forEach(name -> runner.fetch(variables.get(name)));
-    Map<String, float[]> values = new LinkedHashMap<>();
-    try (Result result = runner.run()) {
-      for (int i = 0; i < names.size(); i++) {
-        TFloat32 tensor = (TFloat32) result.get(i);
-        float[] data = new float[Math.toIntExact(tensor.size())];
-        tensor.asRawTensor().data().asFloats().read(data);
-        values.put(names.get(i), data);
-      }
-    }
-    return new FrozenWeights(values, shapes);
+    return FrozenWeights.fetch(session, names, names.stream().map(name -> variables.get(name).op().name()).toList());
   }
 }

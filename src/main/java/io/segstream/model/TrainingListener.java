@@ -13,5 +13,8 @@ public interface TrainingListener {
 
   default void onCheckpoint(int step) {}
 
+  /** The validation split scored after {@code step} steps. */
+  default void onValidation(int step, Evaluation validation) {}
+
   TrainingListener NONE = (step, total, loss) -> {};
 }

@@ -1,6 +1,6 @@
 package io.segstream.model;
 
-import io.segstream.model.SyntheticScenes.Scene;
+import io.segstream.model.data.LabeledImage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
  * <p>Training scene seeds are always negative; held-out sets use non-negative seeds, so the two can
  * never share a scene.
  */
-public final class TrainingScenes {
+public final class TrainingScenes implements TrainingBatches {
 
   private final SyntheticScenes scenes;
   private final long seed;
@@ -30,13 +30,21 @@ public final class TrainingScenes {
   }
 
   /** The scenes of training step {@code step} (0-based). */
-  public List<Scene> batch(long step) {
-    List<Scene> batch = new ArrayList<>(batchSize);
+  @Override
+  public List<LabeledImage> batch(long step) {
+    List<LabeledImage> batch = new ArrayList<>(batchSize);
     int size = minSize + new SplittableRandom(seed ^ ~step).nextInt(maxSize - minSize + 1);
     for (int i = 0; i < batchSize; i++) {
-      batch.add(scenes.generate(sceneSeed(seed, step * batchSize + i), size, size));
+      long sceneSeed = sceneSeed(seed, step * batchSize + i);
+      batch.add(scenes.generate(sceneSeed, size, size).labeled("seed " + sceneSeed));
     }
     return batch;
+  }
+
+  /** Empty: synthetic runs are fully described by the training options (and older checkpoints match). */
+  @Override
+  public String describe() {
+    return "";
   }
 
   /** The seed of the {@code index}-th training scene of a run seeded {@code trainingSeed}; negative. */

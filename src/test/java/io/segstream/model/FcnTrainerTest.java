@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.inference.TensorFlowRuntime;
 import io.segstream.model.SyntheticScenes.Scene;
+import io.segstream.model.data.LabeledImage;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -40,10 +41,10 @@ class FcnTrainerTest {
   }
 
   @Test
-  void trainingLowersTheLossAndMovesTheSkipLayers() {
-    List<Scene> probe = new ArrayList<>();
+  void trainingLowersTheLossAndMovesTheSkipLayers() throws IOException {
+    List<LabeledImage> probe = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
-      probe.add(SCENES.generate(500 + i, 40, 40));
+      probe.add(SCENES.generate(500 + i, 40, 40).labeled("probe " + i));
     }
     try (FcnTrainer trainer = new FcnTrainer(options(80, 0, null), SCENES)) {
       float before = trainer.loss(probe);
@@ -56,7 +57,7 @@ class FcnTrainerTest {
   }
 
   @Test
-  void sameSeedGivesTheSameModelAndResumingChangesNothing(@TempDir Path dir) {
+  void sameSeedGivesTheSameModelAndResumingChangesNothing(@TempDir Path dir) throws IOException {
     FrozenWeights straight;
     try (FcnTrainer trainer = new FcnTrainer(options(6, 3, dir.resolve("a")), SCENES)) {
       trainer.train(TrainingListener.NONE);
@@ -87,7 +88,7 @@ class FcnTrainerTest {
   }
 
   @Test
-  void refusesToResumeAnotherRunsCheckpoint(@TempDir Path dir) {
+  void refusesToResumeAnotherRunsCheckpoint(@TempDir Path dir) throws IOException {
     try (FcnTrainer trainer = new FcnTrainer(options(2, 2, dir), SCENES)) {
       trainer.train(TrainingListener.NONE);
     }

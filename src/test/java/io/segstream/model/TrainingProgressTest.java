@@ -35,4 +35,19 @@ class TrainingProgressTest {
     assertTrue(out.startsWith("\r[") && out.endsWith("\n"), out);
     assertEquals(1, out.chars().filter(c -> c == '\n').count());
   }
+
+  @Test
+  void aValidationScoreGetsALineAndStaysOnTheBar() {
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    TrainingProgress bar = new TrainingProgress(new PrintStream(buffer, true, StandardCharsets.UTF_8), false);
+    bar.onStep(1, 2, 0.5f);
+    Evaluation validation = new Evaluation(java.util.List.of("background", "person"));
+    // Three of four pixels right: background IoU 2/3, person IoU 1/2.
+    validation.add(new byte[] {0, 0, 1, 1}, new byte[] {0, 0, 1, 0});
+    bar.onValidation(1, validation);
+    bar.onStep(2, 2, 0.5f);
+    String[] lines = buffer.toString(StandardCharsets.UTF_8).split("\n");
+    assertEquals("step 1: val mIoU 0.5833  pixel acc. 0.7500  (4 pixels)", lines[1]);
+    assertTrue(lines[2].contains("2/2 steps") && lines[2].contains("val mIoU 0.5833"), lines[2]);
+  }
 }

@@ -72,6 +72,15 @@ public final class LabeledDataset {
         + " (Pascal VOC) or images/ and masks/ (plain layout)");
   }
 
+  /**
+   * Whether the dataset in {@code root} lists a {@code split} of its own (VOC's ImageSets file, or the
+   * plain layout's SPLIT.txt; without one a plain dataset's every split is all its images).
+   */
+  public static boolean hasSplit(Path root, String split) {
+    return Files.isRegularFile(root.resolve("ImageSets").resolve("Segmentation").resolve(split + ".txt"))
+        || Files.isRegularFile(root.resolve(split + ".txt"));
+  }
+
   private static LabeledDataset openVoc(Path root, String split) throws IOException {
     Path splitFile = root.resolve("ImageSets").resolve("Segmentation").resolve(split + ".txt");
     if (!Files.isRegularFile(splitFile)) {
