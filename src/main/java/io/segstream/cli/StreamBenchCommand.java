@@ -156,7 +156,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(),
           "need --frames >= 1, --warmup-frames >= 0, --load > 0 and --latency-seconds > 0");
     }
-    SegstreamCli.defaultKafkaLogLevel("error");
+    CommandLines.defaultKafkaLogLevel("error");
     modelDir = CliPaths.modelDir(modelDir);
     ModelConfig model = ModelConfig.load(modelDir);
     SegstreamConfig settings = configOptions.load(Map.of(SegstreamConfig.MODEL_DIR, modelDir.toString()));
