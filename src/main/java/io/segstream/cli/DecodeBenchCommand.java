@@ -1,6 +1,7 @@
 package io.segstream.cli;
 
 import io.segstream.bench.DecodeBench;
+import io.segstream.bench.PredictorThroughput;
 import io.segstream.bench.TensorFlowJpegDecoder;
 import io.segstream.config.SegstreamConfig;
 import io.segstream.contracts.ImageEncoding;

@@ -1,5 +1,6 @@
 package io.segstream.cli;
 
+import io.segstream.bench.PredictorThroughput;
 import io.segstream.config.SegstreamConfig;
 import ai.djl.Device;
 import io.segstream.inference.DjlSegmenter;

@@ -7,6 +7,7 @@ import io.segstream.image.FrameEncoder;
 import io.segstream.image.ImageProbe;
 import io.segstream.image.JpegStreamReader;
 import io.segstream.model.SyntheticScenes;
+import io.segstream.topology.FrameProducers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

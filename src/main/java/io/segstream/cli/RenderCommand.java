@@ -4,6 +4,7 @@ import io.segstream.config.SegstreamConfig;
 import io.segstream.contracts.ImageFrame;
 import io.segstream.contracts.SegmentationMask;
 import io.segstream.contracts.serde.AvroSerdes;
+import io.segstream.contracts.serde.SkippingReader;
 import io.segstream.image.FrameDecoder;
 import io.segstream.image.FrameRejectedException;
 import io.segstream.image.MaskCodec;

@@ -6,9 +6,9 @@ import io.segstream.model.FcnTrainer;
 import io.segstream.model.FcnVariant;
 import io.segstream.model.FrozenWeights;
 import io.segstream.model.ModelExport;
-import io.segstream.model.ProgressBar;
 import io.segstream.model.SyntheticScenes;
 import io.segstream.model.TrainingOptions;
+import io.segstream.model.TrainingProgress;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -96,7 +96,7 @@ public final class TrainCommand implements Callable<Integer> {
       if (trainer.step() > 0) {
         System.err.printf("resuming from step %d (checkpoint in %s)%n", trainer.step(), checkpoints);
       }
-      trainer.train(new ProgressBar(System.err, System.console() != null));
+      trainer.train(new TrainingProgress(System.err, System.console() != null));
       weights = trainer.weights();
       ModelExport.export(trainer.builder(), weights, out, modelName, version, SyntheticScenes.CLASS_LABELS);
     }

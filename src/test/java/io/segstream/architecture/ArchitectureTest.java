@@ -71,7 +71,10 @@ class ArchitectureTest {
     assertEquals(List.of(), violations);
   }
 
-  /** The simulated accelerator is a benchmark tool: only bench commands use it, never {@code run}. */
+  /**
+   * The benchmark harness (the simulated accelerator among it) is a tool: only bench commands use it,
+   * never {@code run} or the processor's own packages.
+   */
   @Test
   void onlyBenchCommandsUseTheBenchPackage() throws IOException {
     List<String> violations = new ArrayList<>();
@@ -83,6 +86,19 @@ class ArchitectureTest {
       }
       source.imports().stream().filter(imported -> imported.startsWith("io.segstream.bench."))
           .forEach(imported -> violations.add(source.file() + " imports " + imported));
+    }
+    assertEquals(List.of(), violations);
+  }
+
+  /** {@code cli} is the composition root: it imports the other packages, none imports it. */
+  @Test
+  void nothingImportsTheCli() throws IOException {
+    List<String> violations = new ArrayList<>();
+    for (Source source : sources()) {
+      if (!source.pkg().equals("io.segstream.cli")) {
+        source.imports().stream().filter(imported -> imported.startsWith("io.segstream.cli."))
+            .forEach(imported -> violations.add(source.file() + " imports " + imported));
+      }
     }
     assertEquals(List.of(), violations);
   }

@@ -3,6 +3,7 @@ package io.segstream.cli;
 import io.segstream.config.SegstreamConfig;
 import io.segstream.contracts.ImageEncoding;
 import io.segstream.contracts.ImageFrame;
+import io.segstream.topology.FrameProducers;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,8 +1,6 @@
 package io.segstream.cli;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.inference.ColourModel;
@@ -36,14 +34,5 @@ class ModelBenchCommandTest {
     }
     String md = Files.readString(out.resolve("model-throughput.md"));
     assertTrue(md.contains("| 30x20 | 3 |"), md);
-  }
-
-  @Test
-  void sizesAreSquareOrWidthByHeight() {
-    assertArrayEquals(new int[] {128, 128}, PredictorThroughput.parseSize("128"));
-    assertArrayEquals(new int[] {320, 240}, PredictorThroughput.parseSize(" 320X240 "));
-    assertThrows(IllegalArgumentException.class, () -> PredictorThroughput.parseSize("0"));
-    assertThrows(IllegalArgumentException.class, () -> PredictorThroughput.parseSize("1x2x3"));
-    assertThrows(IllegalArgumentException.class, () -> PredictorThroughput.parseSize("big"));
   }
 }

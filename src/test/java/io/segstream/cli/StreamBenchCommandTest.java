@@ -1,8 +1,13 @@
 package io.segstream.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.segstream.bench.StreamBench;
+import io.segstream.bench.StreamBenchReport;
+import io.segstream.bench.StreamBenchResult;
+import io.segstream.bench.StreamBenchResult.Row;
 import io.segstream.inference.ColourModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,29 +39,32 @@ class StreamBenchCommandTest {
         "-D", "max.frames.in.flight=2");
 
     assertEquals(0, exit);
-    List<StreamBenchReport.Row> rows = StreamBenchReport.parse(out.resolve("stream-32.csv"));
-    assertEquals(List.of(StreamBenchCommand.CEILING, StreamBenchCommand.NAIVE, StreamBenchCommand.SEGSTREAM),
-        rows.stream().map(StreamBenchReport.Row::scenario).toList());
-    StreamBenchReport.Row ceiling = rows.get(0);
+    List<Row> rows = StreamBenchReport.parse(out.resolve("stream-32.csv"));
+    assertEquals(List.of(StreamBench.CEILING, StreamBench.NAIVE, StreamBench.SEGSTREAM),
+        rows.stream().map(Row::scenario).toList());
+    Row ceiling = rows.get(0);
     assertEquals("32x32", ceiling.size());
-    assertEquals(2, ceiling.batch());
-    assertTrue(ceiling.framesPerSecond() > 0 && ceiling.batchCallMs() > 0, ceiling.toString());
-    for (StreamBenchReport.Row kafka : rows.subList(1, 3)) {
-      // Counted from the poll that brought the 8th mask: at most the 96 after the warm-up ones.
-      assertTrue(kafka.frames() > 0 && kafka.frames() <= 96, kafka.toString());
-      assertEquals(0, kafka.deadLetters(), kafka.toString());
+    assertEquals(2, ceiling.config().batch());
+    assertTrue(ceiling.framesPerSecond() > 0 && ceiling.ceiling().batchCallMs() > 0, ceiling.toString());
+    for (Row kafka : rows.subList(1, 3)) {
+      // Exactly the 96 frames handed to the model after the 8 warm-up ones are counted.
+      assertEquals(96, kafka.kafka().drain().frames(), kafka.toString());
+      assertEquals(0, kafka.kafka().deadLetters(), kafka.toString());
       assertTrue(kafka.framesPerSecond() > 0, kafka.toString());
-      assertTrue(kafka.pacedFrames() >= 20, kafka.toString());
-      assertTrue(0 <= kafka.p50Ms() && kafka.p50Ms() <= kafka.p95Ms() && kafka.p95Ms() <= kafka.p99Ms()
-          && kafka.p99Ms() <= kafka.maxMs(), kafka.toString());
+      assertEquals("in-JVM", kafka.host().broker().placement(), kafka.toString());
+      StreamBenchResult.PacedPhase paced = kafka.kafka().paced();
+      assertTrue(paced.frames() >= 20, kafka.toString());
+      assertTrue(0 <= paced.p50Ms() && paced.p50Ms() <= paced.p95Ms() && paced.p95Ms() <= paced.p99Ms()
+          && paced.p99Ms() <= paced.maxMs(), kafka.toString());
     }
-    assertEquals(1, rows.get(1).streamThreads());
-    assertEquals(2, rows.get(2).streamThreads());
+    assertEquals(1, rows.get(1).config().streamThreads());
+    assertEquals(2, rows.get(2).config().streamThreads());
     // The batcher's figures: batches of one or two frames, every frame through a model call.
-    StreamBenchReport.Row segstream = rows.get(2);
-    assertTrue(segstream.drainAvgBatch() >= 1 && segstream.drainAvgBatch() <= 2, segstream.toString());
-    assertTrue(segstream.pacedAvgBatch() >= 1 && segstream.pacedAvgBatch() <= 2, segstream.toString());
-    assertTrue(segstream.drainComputeMs() > 0, segstream.toString());
+    StreamBenchResult.BatcherFigures drain = rows.get(2).kafka().drain().batcher();
+    StreamBenchResult.BatcherFigures paced = rows.get(2).kafka().paced().batcher();
+    assertTrue(drain.avgBatch() >= 1 && drain.avgBatch() <= 2, drain.toString());
+    assertTrue(paced.avgBatch() >= 1 && paced.avgBatch() <= 2, paced.toString());
+    assertTrue(drain.computeMsPerCall() > 0, drain.toString());
 
     String md = Files.readString(out.resolve("stream-32.md"));
     assertTrue(md.contains("| 32x32 | c-segstream |"), md);
@@ -77,31 +85,60 @@ class StreamBenchCommandTest {
         "--latency-seconds", "0.5", "--ceiling-seconds", "0.3", "--timeout", "120", "--out", out.toString());
 
     assertEquals(0, exit);
-    List<StreamBenchReport.Row> rows = StreamBenchReport.parse(out.resolve("stream-32.csv"));
-    assertEquals(List.of(StreamBenchCommand.CEILING, StreamBenchCommand.NAIVE, StreamBenchCommand.SEGSTREAM),
-        rows.stream().map(StreamBenchReport.Row::scenario).toList());
-    rows.forEach(row -> assertEquals("simulated", row.device(), row.toString()));
-    StreamBenchReport.Row ceiling = rows.get(0);
+    List<Row> rows = StreamBenchReport.parse(out.resolve("stream-32.csv"));
+    assertEquals(List.of(StreamBench.CEILING, StreamBench.NAIVE, StreamBench.SEGSTREAM),
+        rows.stream().map(Row::scenario).toList());
+    rows.forEach(row -> assertEquals("simulated", row.config().device(), row.toString()));
+    Row ceiling = rows.get(0);
     // Back to back, each call takes t(4) = 9 ms: at most 4 / 9 ms = 444 images/s.
-    assertTrue(ceiling.batchCallMs() >= 9, ceiling.toString());
+    assertTrue(ceiling.ceiling().batchCallMs() >= 9, ceiling.toString());
     assertTrue(ceiling.framesPerSecond() <= 4 / 0.009 + 1e-6, ceiling.toString());
-    for (StreamBenchReport.Row kafka : rows.subList(1, 3)) {
-      assertEquals(0, kafka.deadLetters(), kafka.toString());
-      assertTrue(kafka.drainDeviceBusy() > 0 && kafka.drainDeviceBusy() <= 1.0001, kafka.toString());
-      assertTrue(kafka.pacedDeviceBusy() > 0 && kafka.pacedDeviceBusy() <= 1.0001, kafka.toString());
+    for (Row kafka : rows.subList(1, 3)) {
+      assertEquals(0, kafka.kafka().deadLetters(), kafka.toString());
+      assertEquals(96, kafka.kafka().drain().frames(), kafka.toString());
+      assertTrue(kafka.kafka().drain().deviceBusy() > 0 && kafka.kafka().drain().deviceBusy() <= 1.0001, kafka.toString());
+      assertTrue(kafka.kafka().paced().deviceBusy() > 0 && kafka.kafka().paced().deviceBusy() <= 1.0001, kafka.toString());
     }
-    // No bound on (b)'s frames/s from t(1): frames/s counts mask arrivals, which the pipelined stage
-    // releases in per-partition order, in bursts of up to max.frames.in.flight per task; over a backlog
-    // this short a burst that was computed before the count began can land after it (a CI run measured
-    // 299 frames/s against the device's 167). The device's own figures above bound the timing instead.
-    StreamBenchReport.Row segstream = rows.get(2);
-    assertTrue(segstream.drainAvgBatch() >= 1 && segstream.drainAvgBatch() <= 4, segstream.toString());
+    // The device runs one batch at a time and every counted model call ran inside the measured window,
+    // so frames/s cannot beat the device: (b) calls it with one frame, t(1) = 6 ms, at most 166.7/s;
+    // (c) with at most 4, t(4) = 9 ms, at most 444.4/s. 1% for rounding; a count of mask arrivals
+    // broke the first bound (299/s measured on CI).
+    Row naive = rows.get(1);
+    assertTrue(naive.framesPerSecond() > 0 && naive.framesPerSecond() <= 1.01 / 0.006, naive.toString());
+    Row segstream = rows.get(2);
+    assertTrue(segstream.framesPerSecond() > 0 && segstream.framesPerSecond() <= 1.01 * 4 / 0.009, segstream.toString());
+    StreamBenchResult.BatcherFigures batcher = segstream.kafka().drain().batcher();
+    assertTrue(batcher.avgBatch() >= 1 && batcher.avgBatch() <= 4, batcher.toString());
     // Every batch took t(b) of device time: compute per call at least t0 + k.
-    assertTrue(segstream.drainComputeMs() >= 6, segstream.toString());
+    assertTrue(batcher.computeMsPerCall() >= 6, batcher.toString());
 
     String md = Files.readString(out.resolve("stream-32.md"));
     assertTrue(md.contains("Simulated accelerator (no model runs; masks are a fixed shape): "
         + "t(b) = 5.000 ms + b x 1.000 ms per 32x32 image"), md);
     assertTrue(md.contains("- 32x32 (simulated): "), md);
+  }
+
+  @Test
+  void theBrokerRunsInAProcessOfItsOwnWhenAsked() throws Exception {
+    Path out = tmp.resolve("bench");
+    int exit = new CommandLine(new SegstreamCli()).execute("bench", "stream", "--broker", "process",
+        "--device", "simulated", "--simulated-overhead-ms", "1", "--simulated-ms-per-image", "1",
+        "--simulated-reference-size", "32x32", "--model", "models/fcn-default", "--size", "32",
+        "--scenarios", StreamBench.SEGSTREAM, "--frames", "16", "--warmup-frames", "4", "--jit-warmup-seconds", "0",
+        "--latency-seconds", "0.3", "--timeout", "120", "--out", out.toString());
+
+    assertEquals(0, exit);
+    Row row = StreamBenchReport.parse(out.resolve("stream-32.csv")).get(0);
+    assertEquals(StreamBench.SEGSTREAM, row.scenario());
+    assertEquals(16, row.kafka().drain().frames(), row.toString());
+    assertEquals("own process", row.host().broker().placement(), row.toString());
+    long brokerPid = row.host().broker().pid();
+    assertTrue(brokerPid > 0 && brokerPid != ProcessHandle.current().pid(), row.toString());
+    assertTrue(Files.readString(out.resolve("broker.log")).contains("segstream broker: ready at 127.0.0.1:"));
+    // Stopped at the end, not left behind.
+    assertFalse(ProcessHandle.of(brokerPid).map(ProcessHandle::isAlive).orElse(false), "broker pid " + brokerPid);
+    String md = Files.readString(out.resolve("stream-32.md"));
+    assertTrue(md.contains("Broker: a JVM of its own, so the CPU figures are the processor's"), md);
+    assertTrue(md.contains(" | own process |"), md);
   }
 }

@@ -1,12 +1,10 @@
 package io.segstream.model.tfjs;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,6 +37,10 @@ public record TfjsGraphModel(
     String outputTensor,
     SortedMap<String, Integer> sourceOps) {
 
+  /** Floats kept as written (BigDecimal), so a float32 value is rounded once, from its decimal text. */
+  static final ObjectMapper JSON =
+      new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
   public TfjsGraphModel {
     nodes = List.copyOf(nodes);
   }
@@ -47,36 +49,37 @@ public record TfjsGraphModel(
     if (!Files.isRegularFile(modelJson)) {
       throw new IOException("TF.js model file " + modelJson.toAbsolutePath() + " does not exist");
     }
-    JsonObject model;
-    try (Reader in = Files.newBufferedReader(modelJson, StandardCharsets.UTF_8)) {
-      model = JsonParser.parseReader(in).getAsJsonObject();
-    } catch (JsonParseException | IllegalStateException e) {
-      throw new IOException(modelJson + " is not a JSON object: " + e.getMessage(), e);
+    JsonNode model;
+    try {
+      model = JSON.readTree(modelJson.toFile());
+    } catch (JacksonException e) {
+      throw new IOException(modelJson + " is not JSON: " + e.getOriginalMessage(), e);
     }
-    String format = model.has("format") ? model.get("format").getAsString() : "graph-model";
-    if (!format.equals("graph-model") || !model.has("modelTopology")
-        || !model.getAsJsonObject("modelTopology").has("node")) {
+    if (!model.isObject()) {
+      throw new IOException(modelJson + " is not a JSON object");
+    }
+    String format = model.path("format").asText("graph-model");
+    if (!format.equals("graph-model") || !model.path("modelTopology").path("node").isArray()) {
       throw new IOException(
           modelJson + " is not a TF.js graph model (format '" + format + "'; a graph model has"
               + " modelTopology.node; Keras layers models are not supported)");
     }
-    if (!model.has("weightsManifest")) {
+    if (!model.path("weightsManifest").isArray()) {
       throw new IOException(modelJson + " has no weightsManifest");
     }
     Path baseDir = modelJson.toAbsolutePath().getParent();
-    Map<String, TfjsWeights.Weight> weights =
-        TfjsWeights.read(model.getAsJsonArray("weightsManifest"), baseDir);
+    Map<String, TfjsWeights.Weight> weights = TfjsWeights.read(model.get("weightsManifest"), baseDir);
     return fromJson(model, weights, modelJson.toString());
   }
 
   /** Builds the model from parsed model.json and decoded weights; {@code source} names it in errors. */
   static TfjsGraphModel fromJson(
-      JsonObject model, Map<String, TfjsWeights.Weight> weights, String source) throws IOException {
+      JsonNode model, Map<String, TfjsWeights.Weight> weights, String source) throws IOException {
     SortedMap<String, Integer> ops = new TreeMap<>();
     List<NodeDef> nodes = new ArrayList<>();
     Set<String> unusedWeights = new HashSet<>(weights.keySet());
-    for (JsonElement element : model.getAsJsonObject("modelTopology").getAsJsonArray("node")) {
-      NodeDef node = TfjsNodeConverter.toNodeDef(element.getAsJsonObject());
+    for (JsonNode element : model.path("modelTopology").path("node")) {
+      NodeDef node = TfjsNodeConverter.toNodeDef(element);
       ops.merge(node.getOp(), 1, Integer::sum);
       TfjsWeights.Weight weight = weights.get(node.getName());
       if (weight != null) {
@@ -111,7 +114,7 @@ public record TfjsGraphModel(
   }
 
   /** The Placeholder the signature names, or the graph's only Placeholder. */
-  private static NodeDef inputPlaceholder(JsonObject model, List<NodeDef> nodes, String source)
+  private static NodeDef inputPlaceholder(JsonNode model, List<NodeDef> nodes, String source)
       throws IOException {
     List<String> named = signatureTensors(model, "inputs");
     List<NodeDef> placeholders =
@@ -128,7 +131,7 @@ public record TfjsGraphModel(
   }
 
   /** The tensor the signature outputs, or the output of the only node nothing consumes. */
-  private static String outputTensor(JsonObject model, List<NodeDef> nodes, String source)
+  private static String outputTensor(JsonNode model, List<NodeDef> nodes, String source)
       throws IOException {
     List<String> named = signatureTensors(model, "outputs");
     if (named.size() == 1) {
@@ -150,16 +153,10 @@ public record TfjsGraphModel(
     return sinks.get(0) + ":0";
   }
 
-  private static List<String> signatureTensors(JsonObject model, String kind) {
-    if (!model.has("signature") || !model.getAsJsonObject("signature").has(kind)) {
-      return List.of();
-    }
+  private static List<String> signatureTensors(JsonNode model, String kind) {
     List<String> names = new ArrayList<>();
-    for (Map.Entry<String, JsonElement> entry :
-        model.getAsJsonObject("signature").getAsJsonObject(kind).entrySet()) {
-      JsonObject info = entry.getValue().getAsJsonObject();
-      names.add(info.has("name") ? info.get("name").getAsString() : entry.getKey());
-    }
+    model.path("signature").path(kind).fields().forEachRemaining(entry ->
+        names.add(entry.getValue().path("name").asText(entry.getKey())));
     return names;
   }
 

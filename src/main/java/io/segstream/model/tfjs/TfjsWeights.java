@@ -1,8 +1,6 @@
 package io.segstream.model.tfjs;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -57,30 +55,29 @@ public final class TfjsWeights {
   private TfjsWeights() {}
 
   /** Reads every group of {@code manifest}; shard paths are relative to {@code baseDir}. */
-  public static Map<String, Weight> read(JsonArray manifest, Path baseDir) throws IOException {
+  public static Map<String, Weight> read(JsonNode manifest, Path baseDir) throws IOException {
     Map<String, Weight> weights = new LinkedHashMap<>();
-    for (JsonElement groupElement : manifest) {
-      JsonObject group = groupElement.getAsJsonObject();
-      ByteBuffer stream = readShards(group.getAsJsonArray("paths"), baseDir);
-      for (JsonElement weightElement : group.getAsJsonArray("weights")) {
-        Weight weight = decode(weightElement.getAsJsonObject(), stream);
+    for (JsonNode group : manifest) {
+      ByteBuffer stream = readShards(group.path("paths"), baseDir);
+      for (JsonNode entry : group.path("weights")) {
+        Weight weight = decode(entry, stream);
         if (weights.put(weight.name(), weight) != null) {
           throw new IOException("weights manifest lists '" + weight.name() + "' twice");
         }
       }
       if (stream.hasRemaining()) {
         throw new IOException(
-            "weight shards " + group.getAsJsonArray("paths") + " hold " + stream.remaining()
+            "weight shards " + group.path("paths") + " hold " + stream.remaining()
                 + " bytes more than the manifest describes: manifest and shards do not match");
       }
     }
     return weights;
   }
 
-  private static ByteBuffer readShards(JsonArray paths, Path baseDir) throws IOException {
+  private static ByteBuffer readShards(JsonNode paths, Path baseDir) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    for (JsonElement path : paths) {
-      Path shard = baseDir.resolve(path.getAsString());
+    for (JsonNode path : paths) {
+      Path shard = baseDir.resolve(path.asText());
       if (!Files.isRegularFile(shard)) {
         throw new IOException("weight shard " + shard.toAbsolutePath() + " named in the manifest is missing");
       }
@@ -90,20 +87,17 @@ public final class TfjsWeights {
   }
 
   /** Decodes one manifest entry from the current position of {@code stream}, advancing it. */
-  static Weight decode(JsonObject entry, ByteBuffer stream) throws IOException {
-    String name = entry.get("name").getAsString();
-    String dtype = entry.get("dtype").getAsString();
-    long[] shape = new long[0];
-    if (entry.has("shape")) {
-      JsonArray dims = entry.getAsJsonArray("shape");
-      shape = new long[dims.size()];
-      for (int i = 0; i < shape.length; i++) {
-        shape[i] = dims.get(i).getAsLong();
-      }
+  static Weight decode(JsonNode entry, ByteBuffer stream) throws IOException {
+    String name = entry.path("name").asText();
+    String dtype = entry.path("dtype").asText();
+    JsonNode dims = entry.path("shape");
+    long[] shape = new long[dims.size()];
+    for (int i = 0; i < shape.length; i++) {
+      shape[i] = dims.get(i).asLong();
     }
     int count = Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact));
-    JsonObject quantization = entry.has("quantization") ? entry.getAsJsonObject("quantization") : null;
-    String storedAs = quantization == null ? dtype : quantization.get("dtype").getAsString();
+    JsonNode quantization = entry.get("quantization");
+    String storedAs = quantization == null ? dtype : quantization.path("dtype").asText();
     int storedBytes = Math.multiplyExact(count, bytesPerValue(name, storedAs));
     if (stream.remaining() < storedBytes) {
       throw new IOException(
@@ -126,8 +120,8 @@ public final class TfjsWeights {
         decoded.putFloat(halfToFloat(stored.getShort()));
       }
     } else {
-      float min = quantization.get("min").getAsFloat();
-      float scale = quantization.get("scale").getAsFloat();
+      float min = floatValue(quantization.path("min"));
+      float scale = floatValue(quantization.path("scale"));
       boolean wide = storedAs.equals("uint16");
       for (int i = 0; i < count; i++) {
         int code = wide ? Short.toUnsignedInt(stored.getShort()) : Byte.toUnsignedInt(stored.get());
@@ -144,6 +138,11 @@ public final class TfjsWeights {
     }
     decoded.flip();
     return new Weight(name, tfType, shape, ByteString.copyFrom(decoded));
+  }
+
+  /** A float32 rounded once from its decimal text (the manifest is read with BigDecimal floats). */
+  private static float floatValue(JsonNode number) {
+    return Float.parseFloat(number.asText());
   }
 
   /** Affine dequantization as TF.js does it: {@code code * scale + min}. */

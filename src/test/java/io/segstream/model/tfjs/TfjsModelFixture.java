@@ -1,8 +1,7 @@
 package io.segstream.model.tfjs;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -14,15 +13,15 @@ import java.nio.file.Path;
 /** Writes small hand-made TF.js graph models (model.json + one shard) the way the TF.js converter does. */
 final class TfjsModelFixture {
 
-  private final JsonArray nodes = new JsonArray();
-  private final JsonArray weights = new JsonArray();
+  private final ArrayNode nodes = TfjsGraphModel.JSON.createArrayNode();
+  private final ArrayNode weights = TfjsGraphModel.JSON.createArrayNode();
   private final ByteArrayOutputStream shard = new ByteArrayOutputStream();
   private String input;
   private String output;
 
   /** A node in the converter's JSON form. */
   TfjsModelFixture node(String json) {
-    nodes.add(JsonParser.parseString(json));
+    nodes.add(parse(json));
     return this;
   }
 
@@ -61,24 +60,17 @@ final class TfjsModelFixture {
 
   /** Writes {@code dir/model.json} and {@code dir/model.bin}; returns the model.json path. */
   Path write(Path dir) throws IOException {
-    JsonObject model = new JsonObject();
-    model.addProperty("format", "graph-model");
+    ObjectNode model = TfjsGraphModel.JSON.createObjectNode();
+    model.put("format", "graph-model");
     if (input != null) {
-      model.add("signature", JsonParser.parseString(
+      model.set("signature", parse(
           "{\"inputs\": {\"" + input + "\": {\"name\": \"" + input + "\"}},"
               + " \"outputs\": {\"" + output + "\": {\"name\": \"" + output + "\"}}}"));
     }
-    JsonObject topology = new JsonObject();
-    topology.add("node", nodes);
-    model.add("modelTopology", topology);
-    JsonObject group = new JsonObject();
-    JsonArray paths = new JsonArray();
-    paths.add("model.bin");
-    group.add("paths", paths);
-    group.add("weights", weights);
-    JsonArray manifest = new JsonArray();
-    manifest.add(group);
-    model.add("weightsManifest", manifest);
+    model.putObject("modelTopology").set("node", nodes);
+    ObjectNode group = model.putArray("weightsManifest").addObject();
+    group.putArray("paths").add("model.bin");
+    group.set("weights", weights);
     Files.createDirectories(dir);
     Files.write(dir.resolve("model.bin"), shard.toByteArray());
     Path json = dir.resolve("model.json");
@@ -88,25 +80,31 @@ final class TfjsModelFixture {
 
   private TfjsModelFixture weight(
       String name, long[] shape, String dtype, String tfType, String quantization, ByteBuffer bytes) {
-    JsonObject entry = new JsonObject();
-    entry.addProperty("name", name);
-    JsonArray dims = new JsonArray();
+    ObjectNode entry = weights.addObject();
+    entry.put("name", name);
+    ArrayNode dims = entry.putArray("shape");
     StringBuilder tensorDims = new StringBuilder();
     for (long size : shape) {
       dims.add(size);
       tensorDims.append(tensorDims.length() == 0 ? "" : ",").append("{\"size\": \"").append(size).append("\"}");
     }
-    entry.add("shape", dims);
-    entry.addProperty("dtype", dtype);
+    entry.put("dtype", dtype);
     if (quantization != null) {
-      entry.add("quantization", JsonParser.parseString(quantization));
+      entry.set("quantization", parse(quantization));
     }
-    weights.add(entry);
     shard.writeBytes(bytes.array());
     // The converter keeps the Const node but strips its contents into the manifest.
     return node("{\"name\": \"" + name + "\", \"op\": \"Const\", \"attr\": {"
         + "\"dtype\": {\"type\": \"" + tfType + "\"},"
         + "\"value\": {\"tensor\": {\"dtype\": \"" + tfType + "\", \"tensorShape\": {\"dim\": [" + tensorDims
         + "]}}}}}");
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode parse(String json) {
+    try {
+      return TfjsGraphModel.JSON.readTree(json);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("fixture JSON: " + json, e);
+    }
   }
 }

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.proto.AttrValue;
@@ -93,13 +93,23 @@ class TfjsNodeConverterTest {
         () -> attr("{\"type\": \"DT_FLOAT128\"}"));
     assertTrue(unknownType.getMessage().contains("DT_FLOAT128"));
     assertThrows(IllegalArgumentException.class, () -> TfjsNodeConverter.toNodeDef(json("{\"op\": \"Relu\"}")));
+    IllegalArgumentException noValue = assertThrows(IllegalArgumentException.class,
+        () -> TfjsNodeConverter.toNodeDef(json("""
+            {"name": "n", "op": "Relu", "attr": {"T": {}}}""")));
+    assertTrue(noValue.getMessage().contains("n.T"), noValue.getMessage());
   }
 
+  /** One attr value, read as part of a node (the unit the converter reads). */
   private static AttrValue attr(String text) {
-    return TfjsNodeConverter.toAttrValue("test", json(text));
+    return TfjsNodeConverter.toNodeDef(json("{\"name\": \"n\", \"op\": \"X\", \"attr\": {\"a\": " + text + "}}"))
+        .getAttrOrThrow("a");
   }
 
-  private static JsonObject json(String text) {
-    return JsonParser.parseString(text).getAsJsonObject();
+  private static JsonNode json(String text) {
+    try {
+      return TfjsGraphModel.JSON.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(text, e);
+    }
   }
 }

@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -56,7 +55,7 @@ class TfjsWeightsTest {
     // Split inside the float16 weight so the shards must be joined before decoding.
     Files.write(dir.resolve("group1-shard1of2.bin"), Arrays.copyOfRange(bytes.array(), 0, 11));
     Files.write(dir.resolve("group1-shard2of2.bin"), Arrays.copyOfRange(bytes.array(), 11, bytes.capacity()));
-    JsonArray manifest = JsonParser.parseString("""
+    JsonNode manifest = json("""
         [{"paths": ["group1-shard1of2.bin", "group1-shard2of2.bin"], "weights": [
           {"name": "plain", "shape": [2], "dtype": "float32"},
           {"name": "half", "shape": [3], "dtype": "float32",
@@ -66,7 +65,7 @@ class TfjsWeightsTest {
           {"name": "count", "shape": [], "dtype": "int32",
            "quantization": {"dtype": "uint8", "min": 1.0, "scale": 0.4}},
           {"name": "sizes", "shape": [2], "dtype": "int32"}
-        ]}]""").getAsJsonArray();
+        ]}]""");
 
     Map<String, TfjsWeights.Weight> weights = TfjsWeights.read(manifest, dir);
 
@@ -84,22 +83,26 @@ class TfjsWeightsTest {
   @Test
   void shardsThatDoNotMatchTheManifestAreRejectedByName() throws IOException {
     Files.write(dir.resolve("w.bin"), new byte[6]);
-    JsonArray tooShort = JsonParser.parseString("""
+    JsonNode tooShort = json("""
         [{"paths": ["w.bin"], "weights": [{"name": "kernel", "shape": [2], "dtype": "float32"}]}]
-        """).getAsJsonArray();
+        """);
     IOException truncated = assertThrows(IOException.class, () -> TfjsWeights.read(tooShort, dir));
     assertTrue(truncated.getMessage().contains("kernel"), truncated.getMessage());
 
-    JsonArray tooLong = JsonParser.parseString("""
+    JsonNode tooLong = json("""
         [{"paths": ["w.bin"], "weights": [{"name": "bias", "shape": [1], "dtype": "float32"}]}]
-        """).getAsJsonArray();
+        """);
     IOException extra = assertThrows(IOException.class, () -> TfjsWeights.read(tooLong, dir));
     assertTrue(extra.getMessage().contains("2 bytes more"), extra.getMessage());
 
-    JsonArray missing = JsonParser.parseString("""
-        [{"paths": ["nope.bin"], "weights": []}]""").getAsJsonArray();
+    JsonNode missing = json("""
+        [{"paths": ["nope.bin"], "weights": []}]""");
     assertTrue(assertThrows(IOException.class, () -> TfjsWeights.read(missing, dir))
         .getMessage().contains("nope.bin"));
+  }
+
+  private static JsonNode json(String text) throws IOException {
+    return TfjsGraphModel.JSON.readTree(text);
   }
 
   private static int[] ints(TfjsWeights.Weight weight) {

@@ -8,27 +8,27 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-class ProgressBarTest {
+class TrainingProgressTest {
 
   @Test
   void logModePrintsTheFirstAndLastStepWithLossAndEta() {
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-    ProgressBar bar = new ProgressBar(new PrintStream(buffer, true, StandardCharsets.UTF_8), false);
+    TrainingProgress bar = new TrainingProgress(new PrintStream(buffer, true, StandardCharsets.UTF_8), false);
     for (int step = 1; step <= 50; step++) {
       bar.onStep(step, 50, 1.0f);
     }
     bar.onCheckpoint(50);
     String[] lines = buffer.toString(StandardCharsets.UTF_8).split("\n");
     assertEquals(3, lines.length, String.join("\n", lines));
-    assertTrue(lines[0].contains("step 1/50") && lines[0].contains("loss 1.0000") && lines[0].contains("ETA"), lines[0]);
-    assertTrue(lines[1].startsWith("[########################] step 50/50"), lines[1]);
+    assertTrue(lines[0].contains("1/50 steps") && lines[0].contains("loss 1.0000") && lines[0].contains("ETA"), lines[0]);
+    assertTrue(lines[1].startsWith("[########################] 50/50 steps"), lines[1]);
     assertEquals("checkpoint saved at step 50", lines[2]);
   }
 
   @Test
   void terminalModeRedrawsInPlaceAndEndsWithANewline() {
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-    ProgressBar bar = new ProgressBar(new PrintStream(buffer, true, StandardCharsets.UTF_8), true);
+    TrainingProgress bar = new TrainingProgress(new PrintStream(buffer, true, StandardCharsets.UTF_8), true);
     bar.onStep(1, 2, 0.5f);
     bar.onStep(2, 2, 0.5f);
     String out = buffer.toString(StandardCharsets.UTF_8);

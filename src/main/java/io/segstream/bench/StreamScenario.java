@@ -1,29 +1,43 @@
-package io.segstream.cli;
+package io.segstream.bench;
 
+import io.segstream.bench.StreamBenchResult.BatcherFigures;
+import io.segstream.bench.StreamBenchResult.DrainPhase;
+import io.segstream.bench.StreamBenchResult.PacedPhase;
 import io.segstream.config.SegstreamConfig;
 import io.segstream.contracts.ImageEncoding;
 import io.segstream.contracts.ImageFrame;
 import io.segstream.contracts.SegmentationMask;
 import io.segstream.contracts.serde.AvroSerdes;
+import io.segstream.contracts.serde.SkippingReader;
 import io.segstream.image.FrameEncoder;
 import io.segstream.image.RgbImage;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.segstream.inference.Segmenter;
 import io.segstream.ops.InferenceMetrics;
+import io.segstream.ops.Percentiles;
+import io.segstream.ops.ProgressBar;
+import io.segstream.topology.FrameProducers;
 import io.segstream.topology.SegstreamApp;
 import io.segstream.topology.Topics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -39,9 +53,9 @@ import org.apache.kafka.streams.KafkaStreams;
  *
  * <ol>
  *   <li><b>Throughput</b>: a backlog of frames is produced to a fresh frames topic before the
- *       processor starts; the rate at which masks arrive while it drains the backlog is its capacity,
- *       counted after the first warm-up frames (JIT compilation and first-call costs are a startup
- *       transient, not the steady state).
+ *       processor starts; how fast its model calls get through the backlog is its capacity, counted
+ *       after the first warm-up frames (JIT compilation and first-call costs are a startup transient,
+ *       not the steady state). See {@link ModelCallWindow} for why model calls, not mask arrivals.
  *   <li><b>Latency</b>: frames are then sent one by one at a fixed rate below that capacity, each
  *       stamped with its capture time as it is sent; latency is capture time to the mask's arrival at
  *       a consumer. Measured under backlog, latency would only tell how long the queue was.
@@ -52,20 +66,6 @@ import org.apache.kafka.streams.KafkaStreams;
  */
 final class StreamScenario implements AutoCloseable {
 
-  /**
-   * Backlog drain, after warm-up: masks per second from the measurement's start to the last mask's
-   * arrival, and CPU time of this whole process (broker and clients included) per frame meanwhile.
-   */
-  record Throughput(int frames, int deadLetters, double seconds, double framesPerSecond, double cpuMsPerFrame,
-      double jitMsPerFrame, InferenceMetrics.Totals batches, double deviceBusy) {}
-
-  /**
-   * Paced run: frames sent at {@code rate} per second; latency percentiles in milliseconds. In both
-   * phases {@code deviceBusy} is the device's busy time over the wall time, NaN when not known.
-   */
-  record Latency(int frames, int deadLetters, double rate, double p50Ms, double p95Ms, double p99Ms,
-      double maxMs, double cpuMsPerFrame, InferenceMetrics.Totals batches, double deviceBusy) {}
-
   private final SegstreamConfig config;
   private final MeterRegistry inferenceMeters;
   private final LongSupplier deviceBusyNanos;
@@ -74,12 +74,17 @@ final class StreamScenario implements AutoCloseable {
   private final List<RgbImage> images;
   private final FrameEncoder encoder;
   private final Duration timeout;
+  private final ModelCallWindow<Mark> modelCalls;
   private final SegstreamApp app;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final SkippingReader<SegmentationMask> masks;
   private final KafkaProducer<String, ImageFrame> producer;
+  /** The first frame send that failed, if any. */
+  private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
   /** Frames sent so far; the next frame's sequence number. */
   private long sent;
+  /** Dead letters read so far, over both phases. */
+  private int deadLetters;
   private boolean started;
 
   /**
@@ -104,7 +109,8 @@ final class StreamScenario implements AutoCloseable {
     this.images = images;
     this.encoder = new FrameEncoder(encoding);
     this.timeout = timeout;
-    this.app = new SegstreamApp(config, segmenter);
+    this.modelCalls = new ModelCallWindow<>(segmenter, this::mark);
+    this.app = new SegstreamApp(config, modelCalls);
     this.masks = SkippingReader.of(AvroSerdes.fromConfig(config), topics.masks(), SegmentationMask.class);
     app.createMissingTopics(Duration.ofSeconds(60));
     Map<String, Object> producerSettings = new HashMap<>(config.originals());
@@ -127,28 +133,45 @@ final class StreamScenario implements AutoCloseable {
     consumer.seekToBeginning(outputs);
   }
 
+  /** Where a phase's figures are measured from: when, and the counters then. */
+  private record Mark(long nanos, long cpuNanos, long jitMillis, InferenceMetrics.Totals batches, long busyNanos) {}
+
+  private Mark mark() {
+    return new Mark(System.nanoTime(), ProcessCpu.nanos(), ProcessCpu.jitMillis(),
+        inferenceMeters == null ? null : InferenceMetrics.totals(inferenceMeters),
+        deviceBusyNanos == null ? -1 : deviceBusyNanos.getAsLong());
+  }
+
   /**
-   * Produces {@code warmUp + frames} frames, then starts the processor and times how fast it drains
-   * the last {@code frames}: the first ones only warm up the JIT compiler, Kafka and TensorFlow.
+   * Produces {@code warmUp + frames} frames, then starts the processor and times how fast its model
+   * calls get through the last {@code frames}: the first ones only warm up the JIT compiler, Kafka and
+   * TensorFlow. CPU and batcher figures run from the measured window's start to the last mask.
    */
-  Throughput drainBacklog(int warmUp, int frames) throws Exception {
+  DrainPhase drainBacklog(int warmUp, int frames) throws Exception {
     if (started) {
       throw new IllegalStateException("the backlog phase runs first, once");
     }
     for (int i = 0; i < warmUp + frames; i++) {
-      producer.send(next(Instant.now()));
+      send(next(Instant.now()));
     }
     producer.flush();
     started = true;
+    modelCalls.measureFrom(warmUp);
     app.start();
     Arrivals arrivals = collect(warmUp + frames, warmUp, null);
-    int measured = arrivals.masks - arrivals.masksAtMark;
-    double seconds = (arrivals.lastNanos - arrivals.markNanos) / 1e9;
-    return new Throughput(measured, arrivals.deadLetters, seconds,
-        seconds > 0 ? measured / seconds : Double.NaN, ProcessCpu.msPerItem(arrivals.cpuAtMark, measured),
-        arrivals.jitAtMark < 0 || measured == 0 ? Double.NaN
-            : (ProcessCpu.jitMillis() - arrivals.jitAtMark) / (double) measured,
-        since(arrivals.batchesAtMark), busyFraction(arrivals.busyAtMark, arrivals.markNanos, arrivals.lastNanos));
+    int arrived = arrivals.masks - arrivals.masksAtMark;
+    double arrivalSeconds = (arrivals.lastNanos - arrivals.markNanos) / 1e9;
+    ModelCallWindow.Window<Mark> window = modelCalls.window();
+    if (window == null || window.frames() == 0) {
+      return new DrainPhase(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, null, Double.NaN);
+    }
+    Mark start = window.start();
+    Mark end = mark();
+    return new DrainPhase(window.frames(), window.framesPerSecond(),
+        arrivalSeconds > 0 ? arrived / arrivalSeconds : Double.NaN,
+        ProcessCpu.msPerItem(start.cpuNanos(), window.frames()),
+        start.jitMillis() < 0 ? Double.NaN : (end.jitMillis() - start.jitMillis()) / (double) window.frames(),
+        batcherSince(start, end), busyFraction(start, end, window.endNanos()));
   }
 
   /**
@@ -167,38 +190,36 @@ final class StreamScenario implements AutoCloseable {
     int done = 0;
     while (System.nanoTime() < end) {
       while (sent - done < window) {
-        producer.send(next(Instant.now()));
+        send(next(Instant.now()));
       }
       int before = done;
       done += consumer.poll(Duration.ofMillis(50)).count();
       if (done > before) {
         lastArrival = System.nanoTime();
       } else if (System.nanoTime() - lastArrival > timeout.toNanos()) {
-        throw new TimeoutException("no mask for " + timeout.toSeconds() + " s while warming up");
+        throw new TimeoutException("no mask for " + timeout.toSeconds() + " s while warming up" + progressReport());
       }
+      checkSends();
     }
     return done;
   }
 
   /** Sends {@code frames} frames at {@code rate} per second and measures each one's latency. */
-  Latency paced(double rate, int frames) throws Exception {
+  PacedPhase paced(double rate, int frames) throws Exception {
     if (!started) {
       throw new IllegalStateException("the processor starts in the backlog phase");
     }
     List<Double> latencies = new ArrayList<>(frames);
     long firstSeq = sent;
-    long cpuStart = ProcessCpu.nanos();
-    InferenceMetrics.Totals batchesAtStart = totals();
-    long busyAtStart = busyNanos();
-    long wallStart = System.nanoTime();
+    Mark start = mark();
     CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
-      long start = System.nanoTime();
+      long begin = System.nanoTime();
       for (int i = 0; i < frames; i++) {
-        long due = start + (long) (i * 1e9 / rate);
+        long due = begin + (long) (i * 1e9 / rate);
         for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
           LockSupport.parkNanos(wait);
         }
-        producer.send(next(Instant.now()));
+        send(next(Instant.now()));
       }
       producer.flush();
     });
@@ -208,12 +229,63 @@ final class StreamScenario implements AutoCloseable {
       }
     });
     sending.get();
-    double cpuMsPerFrame = ProcessCpu.msPerItem(cpuStart, frames);
+    Mark end = mark();
     double[] sorted = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    return new Latency(arrivals.masks, arrivals.deadLetters, rate, PredictorThroughput.percentile(sorted, 0.50),
-        PredictorThroughput.percentile(sorted, 0.95), PredictorThroughput.percentile(sorted, 0.99),
-        sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1], cpuMsPerFrame, since(batchesAtStart),
-        busyFraction(busyAtStart, wallStart, System.nanoTime()));
+    return new PacedPhase(arrivals.masks, rate, Percentiles.of(sorted, 0.50),
+        Percentiles.of(sorted, 0.95), Percentiles.of(sorted, 0.99),
+        sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1], ProcessCpu.msPerItem(start.cpuNanos(), frames),
+        batcherSince(start, end), busyFraction(start, end, end.nanos()));
+  }
+
+  /** Dead letters read so far, over both phases. */
+  int deadLetters() {
+    return deadLetters;
+  }
+
+  /** Sends a frame; a send that fails ends the scenario at the next check instead of leaving a frame to wait for. */
+  private void send(ProducerRecord<String, ImageFrame> frame) {
+    producer.send(frame, (metadata, error) -> {
+      if (error != null) {
+        sendFailure.compareAndSet(null, error);
+      }
+    });
+  }
+
+  private void checkSends() {
+    Exception failure = sendFailure.get();
+    if (failure != null) {
+      throw new IllegalStateException("a frame could not be sent to " + topics.frames() + ": " + failure, failure);
+    }
+  }
+
+  /**
+   * What the processor had done when masks stopped coming: its state, the frames topic's end offsets
+   * and the group's committed offsets, so a timeout says whether frames were never read or never answered.
+   */
+  private String progressReport() {
+    StringBuilder report = new StringBuilder("; processor ").append(app.streams().state());
+    try (Admin admin = Admin.create(config.kafkaClientSettings(AdminClientConfig.configNames()))) {
+      List<TopicPartition> frames = new ArrayList<>();
+      for (int partition = 0; partition < partitions; partition++) {
+        frames.add(new TopicPartition(topics.frames(), partition));
+      }
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      frames.forEach(partition -> latest.put(partition, OffsetSpec.latest()));
+      Map<TopicPartition, Long> ends = new TreeMap<>(Comparator.comparing(TopicPartition::toString));
+      admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS)
+          .forEach((partition, info) -> ends.put(partition, info.offset()));
+      Map<TopicPartition, Long> committed = new TreeMap<>(Comparator.comparing(TopicPartition::toString));
+      admin.listConsumerGroupOffsets(config.getString(SegstreamConfig.APPLICATION_ID))
+          .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS)
+          .forEach((partition, offset) -> committed.put(partition, offset == null ? null : offset.offset()));
+      report.append(", frames topic end offsets ").append(ends).append(", committed ").append(committed);
+    } catch (Exception e) {
+      report.append(" (offsets unavailable: ").append(e).append(')');
+    }
+    if (inferenceMeters != null) {
+      report.append(", inference ").append(InferenceMetrics.totals(inferenceMeters));
+    }
+    return report.toString();
   }
 
   /** The next frame: round robin over partitions, one camera per partition. */
@@ -226,41 +298,29 @@ final class StreamScenario implements AutoCloseable {
     return new ProducerRecord<>(topics.frames(), partition, camera, frame);
   }
 
-  private InferenceMetrics.Totals totals() {
-    return inferenceMeters == null ? null : InferenceMetrics.totals(inferenceMeters);
+  /**
+   * Device busy time between two marks over the wall time from the first to {@code untilNanos} (the
+   * device is idle from then to the second mark); NaN when unknown.
+   */
+  private static double busyFraction(Mark from, Mark to, long untilNanos) {
+    return from.busyNanos() < 0 || untilNanos <= from.nanos() ? Double.NaN
+        : (to.busyNanos() - from.busyNanos()) / (double) (untilNanos - from.nanos());
   }
 
-  private long busyNanos() {
-    return deviceBusyNanos == null ? -1 : deviceBusyNanos.getAsLong();
+  private static BatcherFigures batcherSince(Mark from, Mark to) {
+    return from.batches() == null ? null : BatcherFigures.of(to.batches().minus(from.batches()));
   }
 
-  /** Device busy time since {@code busyBefore} over the wall time from {@code from} to {@code to}. */
-  private double busyFraction(long busyBefore, long from, long to) {
-    return busyBefore < 0 || to <= from ? Double.NaN : (busyNanos() - busyBefore) / (double) (to - from);
-  }
-
-  private InferenceMetrics.Totals since(InferenceMetrics.Totals earlier) {
-    return earlier == null ? null : totals().minus(earlier);
-  }
-
-  /** What the consumer saw: counts, when the measurement started (the mark), when the last mask arrived. */
-  private final class Arrivals {
+  /** What the consumer saw: counts, when the count started (the mark), when the last mask arrived. */
+  private static final class Arrivals {
     int masks;
     int deadLetters;
     long markNanos;
-    long cpuAtMark;
-    long jitAtMark;
-    InferenceMetrics.Totals batchesAtMark;
-    long busyAtMark;
     int masksAtMark;
     long lastNanos;
 
     void mark(long nanos) {
       markNanos = nanos;
-      cpuAtMark = ProcessCpu.nanos();
-      jitAtMark = ProcessCpu.jitMillis();
-      batchesAtMark = totals();
-      busyAtMark = busyNanos();
       masksAtMark = masks;
     }
   }
@@ -273,15 +333,16 @@ final class StreamScenario implements AutoCloseable {
   private Arrivals collect(int expected, int warmUp, java.util.function.Consumer<SegmentationMask> onMask)
       throws TimeoutException {
     Arrivals arrivals = new Arrivals();
-    Progress progress = new Progress(System.err, expected, "frames");
+    ProgressBar progress = ProgressBar.onConsole(System.err, "frames", expected);
     long deadline = System.nanoTime() + timeout.toNanos();
     while (arrivals.masks + arrivals.deadLetters < expected) {
       long pollStart = System.nanoTime();
       if (pollStart > deadline) {
         progress.finish(arrivals.masks + arrivals.deadLetters);
         throw new TimeoutException("only " + arrivals.masks + " masks and " + arrivals.deadLetters
-            + " dead letters of " + expected + " frames within " + timeout.toSeconds() + " s");
+            + " dead letters of " + expected + " frames within " + timeout.toSeconds() + " s" + progressReport());
       }
+      checkSends();
       KafkaStreams.State state = app.streams().state();
       if (!state.isRunningOrRebalancing() && state != KafkaStreams.State.CREATED) {
         throw new IllegalStateException("the processor stopped (" + state + "); see the log above");
@@ -320,6 +381,7 @@ final class StreamScenario implements AutoCloseable {
       progress.update(arrivals.masks + arrivals.deadLetters);
     }
     progress.finish(arrivals.masks + arrivals.deadLetters);
+    deadLetters += arrivals.deadLetters;
     return arrivals;
   }
 

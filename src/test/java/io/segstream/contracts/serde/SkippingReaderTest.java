@@ -1,4 +1,4 @@
-package io.segstream.cli;
+package io.segstream.contracts.serde;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.segstream.contracts.ImageEncoding;
 import io.segstream.contracts.ImageFrame;
 import io.segstream.contracts.SegmentationMask;
-import io.segstream.contracts.serde.AvroSerdes;
-import io.segstream.contracts.serde.SchemaRegistryUnavailableException;
 import io.segstream.image.FrameEncoder;
 import io.segstream.model.SyntheticScenes;
 import io.segstream.testing.Masks;

@@ -1,11 +1,16 @@
-package io.segstream.cli;
+package io.segstream.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.config.SegstreamConfig;
 import io.segstream.contracts.ImageEncoding;
+import io.segstream.contracts.serde.SkippingReader;
 import io.segstream.image.RgbImage;
+import io.segstream.inference.ModelInfo;
+import io.segstream.inference.Segmentation;
+import io.segstream.inference.Segmenter;
 import io.segstream.model.GroundTruthSegmenter;
 import io.segstream.model.SyntheticScenes;
 import io.segstream.testing.EmbeddedBroker;
@@ -15,6 +20,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Tag;
@@ -45,17 +52,51 @@ class StreamScenarioTest {
             ImageEncoding.PNG, Duration.ofSeconds(120));
         KafkaProducer<String, byte[]> producer = broker.rawProducer()) {
       sendJunk(producer, masksTopic);
-      StreamScenario.Throughput drained = scenario.drainBacklog(0, 4);
+      StreamBenchResult.DrainPhase drained = scenario.drainBacklog(0, 4);
       assertEquals(4, drained.frames(), drained.toString());
 
       // Junk in the middle of the paced run, whose consumer reads every mask for its capture time.
       sendJunk(producer, masksTopic);
-      StreamScenario.Latency paced = scenario.paced(50, 4);
+      StreamBenchResult.PacedPhase paced = scenario.paced(50, 4);
       assertEquals(4, paced.frames(), paced.toString());
 
       String report = scenario.unreadableReport().orElseThrow();
       assertTrue(report.startsWith("skipped 4 unreadable records on " + masksTopic
           + ": 2 null (tombstone), 2 not a SegmentationMask (first at partition 0 offset "), report);
+    }
+  }
+
+  @Test
+  void aTimeoutSaysHowFarTheProcessorGot() throws Exception {
+    Map<String, Object> settings = FreshTopics.settings(broker.bootstrapServers(), "scenario-stuck");
+    SyntheticScenes.Scene scene = new SyntheticScenes().generate(950, 24, 16);
+    GroundTruthSegmenter oracle = new GroundTruthSegmenter();
+    // A model whose answers never come: the frames are read, nothing is answered or committed.
+    Segmenter neverAnswers = new Segmenter() {
+      @Override
+      public ModelInfo modelInfo() {
+        return oracle.modelInfo();
+      }
+
+      @Override
+      public Segmentation segment(RgbImage image) {
+        throw new UnsupportedOperationException("answers asynchronously");
+      }
+
+      @Override
+      public CompletableFuture<Segmentation> segmentAsync(RgbImage image) {
+        return new CompletableFuture<>();
+      }
+    };
+    try (StreamScenario scenario = new StreamScenario(new SegstreamConfig(settings), neverAnswers, null, null,
+        List.of(scene.image()), ImageEncoding.PNG, Duration.ofSeconds(8))) {
+      TimeoutException timeout = assertThrows(TimeoutException.class, () -> scenario.drainBacklog(0, 4));
+      String frames = (String) settings.get(SegstreamConfig.TOPIC_FRAMES);
+      // Every frame was read, none answered: the commit barrier holds the committed offsets at 0 (if
+      // a commit happened yet).
+      assertTrue(timeout.getMessage().matches("only 0 masks and 0 dead letters of 4 frames within 8 s; processor RUNNING, "
+          + "frames topic end offsets \\{" + frames + "-0=2, " + frames + "-1=2\\}, committed \\{("
+          + frames + "-0=0, " + frames + "-1=0)?\\}"), timeout.getMessage());
     }
   }
 

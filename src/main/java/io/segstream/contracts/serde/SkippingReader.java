@@ -1,6 +1,5 @@
-package io.segstream.cli;
+package io.segstream.contracts.serde;
 
-import io.segstream.contracts.serde.AvroSerdes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,7 +16,7 @@ import org.apache.kafka.common.serialization.Deserializer;
  *
  * <p>A schema registry that cannot be reached is not the record's fault: that error propagates.
  */
-final class SkippingReader<T> {
+public final class SkippingReader<T> {
 
   private final String topic;
   private final String typeName;
@@ -27,19 +26,19 @@ final class SkippingReader<T> {
   /** Where the first record that was not of the type sat, and why it was refused. */
   private String firstRefusal;
 
-  SkippingReader(String topic, String typeName, Deserializer<T> deserializer) {
+  public SkippingReader(String topic, String typeName, Deserializer<T> deserializer) {
     this.topic = topic;
     this.typeName = typeName;
     this.deserializer = deserializer;
   }
 
   /** A reader of {@code topic}'s values as {@code type}, in the configured encoding. */
-  static <T extends SpecificRecord> SkippingReader<T> of(AvroSerdes serdes, String topic, Class<T> type) {
+  public static <T extends SpecificRecord> SkippingReader<T> of(AvroSerdes serdes, String topic, Class<T> type) {
     return new SkippingReader<>(topic, type.getSimpleName(), serdes.forValues(type).deserializer());
   }
 
   /** The record's value, or null when the record was skipped (and counted). */
-  T read(ConsumerRecord<?, byte[]> record) {
+  public T read(ConsumerRecord<?, byte[]> record) {
     if (record.value() == null) {
       tombstones++;
       return null;
@@ -54,7 +53,7 @@ final class SkippingReader<T> {
     }
   }
 
-  long skipped() {
+  public long skipped() {
     return tombstones + notOfType;
   }
 
@@ -62,7 +61,7 @@ final class SkippingReader<T> {
    * What was skipped, e.g. {@code skipped 2 unreadable records on frames: 1 null (tombstone), 1 not an
    * ImageFrame (first at partition 0 offset 3: ...)}; empty when nothing was.
    */
-  Optional<String> report() {
+  public Optional<String> report() {
     if (skipped() == 0) {
       return Optional.empty();
     }

@@ -1,9 +1,10 @@
-package io.segstream.cli;
+package io.segstream.bench;
 
 import io.segstream.image.RgbImage;
 import io.segstream.inference.BatchBackend;
 import io.segstream.inference.SegmentationException;
 import io.segstream.model.SyntheticScenes;
+import io.segstream.ops.Percentiles;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -12,20 +13,20 @@ import java.util.List;
  * The raw model ceiling: one model instance called back to back with batches of synthetic frames, no
  * Kafka and no batcher. Shared by {@code bench model} and {@code bench stream}.
  */
-final class PredictorThroughput {
+public final class PredictorThroughput {
 
   /** Model calls before measuring: TensorFlow tunes and allocates on the first calls of a new shape. */
-  static final int WARM_UP_CALLS = 3;
+  public static final int WARM_UP_CALLS = 3;
 
   private PredictorThroughput() {}
 
   /** One measured size and batch. */
-  record Result(int width, int height, int batch, int calls, double seconds, double imagesPerSecond,
+  public record Result(int width, int height, int batch, int calls, double seconds, double imagesPerSecond,
       double meanMsPerCall, double p50MsPerCall, double p95MsPerCall, double forwardMsPerCall,
       double cpuMsPerImage) {}
 
   /** Calls the model with batches of {@code batch} {@code width x height} frames for about {@code seconds}. */
-  static Result measure(BatchBackend segmenter, int width, int height, int batch, double seconds)
+  public static Result measure(BatchBackend segmenter, int width, int height, int batch, double seconds)
       throws SegmentationException {
     List<RgbImage> images = frames(width, height, batch);
     for (int i = 0; i < WARM_UP_CALLS; i++) {
@@ -48,12 +49,12 @@ final class PredictorThroughput {
     double elapsed = (now - start) / 1e9;
     double[] sorted = callNanos.stream().mapToDouble(Long::doubleValue).sorted().toArray();
     return new Result(width, height, batch, sorted.length, elapsed, sorted.length * batch / elapsed,
-        Arrays.stream(sorted).average().orElse(0) / 1e6, percentile(sorted, 0.50) / 1e6,
-        percentile(sorted, 0.95) / 1e6, forwardNanos / 1e6 / sorted.length, cpuMsPerImage);
+        Arrays.stream(sorted).average().orElse(0) / 1e6, Percentiles.of(sorted, 0.50) / 1e6,
+        Percentiles.of(sorted, 0.95) / 1e6, forwardNanos / 1e6 / sorted.length, cpuMsPerImage);
   }
 
   /** {@code count} distinct synthetic scenes (seeds 0..count-1) of one size. */
-  static List<RgbImage> frames(int width, int height, int count) {
+  public static List<RgbImage> frames(int width, int height, int count) {
     SyntheticScenes scenes = new SyntheticScenes();
     List<RgbImage> images = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
@@ -62,16 +63,8 @@ final class PredictorThroughput {
     return images;
   }
 
-  /** The {@code p} quantile (0..1) of ascending values, nearest rank. */
-  static double percentile(double[] sorted, double p) {
-    if (sorted.length == 0) {
-      return Double.NaN;
-    }
-    return sorted[Math.max(0, Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1))];
-  }
-
   /** A size given as N (square) or WxH. */
-  static int[] parseSize(String size) {
+  public static int[] parseSize(String size) {
     String[] parts = size.trim().toLowerCase(java.util.Locale.ROOT).split("x");
     try {
       int width = Integer.parseInt(parts[0].trim());

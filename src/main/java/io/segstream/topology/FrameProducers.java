@@ -1,4 +1,4 @@
-package io.segstream.cli;
+package io.segstream.topology;
 
 import io.segstream.config.SegstreamConfig;
 import io.segstream.contracts.ImageFrame;
@@ -9,11 +9,11 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Producers of {@link ImageFrame} events keyed by stream id, as a camera gateway would run them. */
-final class FrameProducers {
+public final class FrameProducers {
 
   private FrameProducers() {}
 
-  static KafkaProducer<String, ImageFrame> create(SegstreamConfig config) {
+  public static KafkaProducer<String, ImageFrame> create(SegstreamConfig config) {
     Map<String, Object> props = config.kafkaClientSettings(ProducerConfig.configNames());
     // Whole frames, up to max.frame.bytes, plus metadata.
     props.putIfAbsent(

@@ -1,0 +1,284 @@
+package io.segstream.bench;
+
+import ai.djl.Device;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.segstream.bench.StreamBenchResult.Broker;
+import io.segstream.bench.StreamBenchResult.CeilingResult;
+import io.segstream.bench.StreamBenchResult.Config;
+import io.segstream.bench.StreamBenchResult.DrainPhase;
+import io.segstream.bench.StreamBenchResult.Host;
+import io.segstream.bench.StreamBenchResult.KafkaScenarioResult;
+import io.segstream.bench.StreamBenchResult.PacedPhase;
+import io.segstream.bench.StreamBenchResult.Row;
+import io.segstream.config.SegstreamConfig;
+import io.segstream.contracts.ImageEncoding;
+import io.segstream.image.RgbImage;
+import io.segstream.inference.BatchBackend;
+import io.segstream.inference.BatcherSettings;
+import io.segstream.inference.DjlSegmenter;
+import io.segstream.inference.DynamicBatcher;
+import io.segstream.inference.ModelConfig;
+import io.segstream.inference.ModelInstancePool;
+import io.segstream.inference.Segmenter;
+import io.segstream.inference.Segmenters;
+import io.segstream.inference.SessionSettings;
+import io.segstream.inference.TensorFlowRuntime;
+import io.segstream.ops.EmbeddedKafkaBroker;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import java.util.stream.Stream;
+
+/**
+ * End-to-end streaming benchmark through a real (embedded KRaft) broker, three ways side by side:
+ *
+ * <ul>
+ *   <li>(a) <b>ceiling</b>: the model alone, batched predictor calls, no Kafka;
+ *   <li>(b) <b>naive</b>: the segstream topology, one stream thread, one model call per record (what
+ *       the usual Kafka + TensorFlow examples do);
+ *   <li>(c) <b>segstream</b>: the topology on several stream threads feeding the dynamic batcher.
+ * </ul>
+ *
+ * <p>With {@link Plan#simulated} all three run against a {@link SimulatedAccelerator} instead of the
+ * model: what the design would do with a GPU, on a machine without one.
+ *
+ * <p>Kafka scenarios report throughput from a drained backlog and latency at a paced rate below that
+ * throughput (see {@link StreamScenario}). Writes {@code stream-<size>.csv} and {@code .md} per size,
+ * and {@code stream-results.md} over every {@code stream-*.csv} in the output folder.
+ */
+public final class StreamBench {
+
+  public static final String CEILING = "a-ceiling";
+  public static final String NAIVE = "b-naive";
+  public static final String SEGSTREAM = "c-segstream";
+  public static final List<String> SCENARIOS = List.of(CEILING, NAIVE, SEGSTREAM);
+  /** Distinct synthetic scenes the frames cycle through. */
+  private static final int DISTINCT_FRAMES = 32;
+
+  /**
+   * What to run ({@code bench stream --help} explains each). {@code streamThreads} and {@code
+   * partitions} are (c)'s; (b) has one stream thread. {@code simulated}: the simulated accelerator's
+   * timing, or null to run the model. {@code command}: the command line, for the report.
+   */
+  public record Plan(List<String> sizes, List<String> scenarios, ImageEncoding encoding, int streamThreads,
+      int partitions, int warmupFrames, int frames, double jitWarmupSeconds, double load, double latencySeconds,
+      double ceilingSeconds, Duration timeout, SimulatedAccelerator.Timing simulated, BrokerPlacement broker,
+      Path out, String command) {}
+
+  /** What every row of one run shares, resolved from the plan and the settings. */
+  record Setup(Plan plan, ModelConfig model, String device, int cores, SessionSettings session, int batch,
+      int queueDelayMs, int instances) {}
+
+  private final Plan plan;
+  private final SegstreamConfig settings;
+  private final String cliMainClass;
+  private boolean jitWarmedUp;
+  /** The running broker's placement and process, for each Kafka row. */
+  private Broker broker;
+
+  /**
+   * @param settings segstream's settings: the model directory, batcher and devices among them
+   * @param cliMainClass the class whose {@code main} runs segstream's commands: it starts a broker in a
+   *     process of its own
+   */
+  public StreamBench(Plan plan, SegstreamConfig settings, String cliMainClass) {
+    this.plan = plan;
+    this.settings = settings;
+    this.cliMainClass = cliMainClass;
+  }
+
+  /** Runs every scenario at every size and writes the result files. */
+  public void run() throws Exception {
+    ModelConfig model = ModelConfig.load(Path.of(settings.getString(SegstreamConfig.MODEL_DIR)));
+    int batch = settings.getInt(SegstreamConfig.MAX_BATCH_SIZE);
+    int queueDelay = settings.getInt(SegstreamConfig.MAX_QUEUE_DELAY_MS);
+    int instanceCount = settings.getInt(SegstreamConfig.INSTANCES_PER_DEVICE);
+    SimulatedAccelerator simulator =
+        plan.simulated() == null ? null : new SimulatedAccelerator(model.modelInfo(), plan.simulated());
+    // The simulator needs no TensorFlow (and must not pay for loading it).
+    List<Device> devices = simulator != null ? List.of(Device.cpu()) : ModelInstancePool.parseDevices(
+        settings.getString(SegstreamConfig.DEVICES), TensorFlowRuntime.engine().getGpuCount());
+    int cores = Runtime.getRuntime().availableProcessors();
+    // TensorFlow's thread pools are per process and sized by the first session: every scenario gets
+    // the settings (c) needs.
+    SessionSettings session = ModelInstancePool.sessionSettings(cores, devices.size() * instanceCount,
+        settings.getInt(SegstreamConfig.TF_INTRA_OP_THREADS), settings.getInt(SegstreamConfig.TF_INTER_OP_THREADS));
+    Map<String, Object> common = new HashMap<>(settings.originals());
+    common.put(SegstreamConfig.TF_INTRA_OP_THREADS, Integer.toString(session.intraOpThreads()));
+    common.put(SegstreamConfig.TF_INTER_OP_THREADS, Integer.toString(session.interOpThreads()));
+    common.put(SegstreamConfig.TOPIC_PARTITIONS, Integer.toString(plan.partitions()));
+    Setup setup = new Setup(plan, model,
+        simulator != null ? SimulatedAccelerator.DEVICE : ModelInstancePool.deviceName(devices.get(0)), cores,
+        session, batch, queueDelay, instanceCount);
+
+    Files.createDirectories(plan.out());
+    boolean kafka = plan.scenarios().contains(NAIVE) || plan.scenarios().contains(SEGSTREAM);
+    try (AutoCloseable running = kafka ? startBroker(common) : null) {
+      for (String size : plan.sizes()) {
+        int[] wh = PredictorThroughput.parseSize(size);
+        List<Row> rows = runSize(setup, devices.get(0), simulator, common, wh[0], wh[1]);
+        String label = wh[0] == wh[1] ? Integer.toString(wh[0]) : wh[0] + "x" + wh[1];
+        Path csv = plan.out().resolve("stream-" + label + ".csv");
+        Files.writeString(csv, StreamBenchReport.csv(rows));
+        Files.writeString(plan.out().resolve("stream-" + label + ".md"), StreamBenchReport.sizeMarkdown(setup, rows));
+        System.out.print(StreamBenchReport.table(rows));
+        System.out.println("Wrote " + csv + " and .md");
+      }
+    }
+    Path results = plan.out().resolve("stream-results.md");
+    Files.writeString(results, StreamBenchReport.combinedMarkdown(resultFiles()));
+    System.out.println("Wrote " + results);
+  }
+
+  /** The broker the plan asks for; its address goes into {@code common}. */
+  private AutoCloseable startBroker(Map<String, Object> common) throws Exception {
+    if (plan.broker() == BrokerPlacement.OWN_PROCESS) {
+      System.err.println("starting a Kafka broker in its own process ...");
+      BrokerProcess process = BrokerProcess.start(cliMainClass, plan.out().resolve("broker.log"), plan.timeout());
+      common.put(SegstreamConfig.BOOTSTRAP_SERVERS, process.bootstrapServers());
+      broker = new Broker(plan.broker().label(), process.pid());
+      return process;
+    }
+    System.err.println("starting an embedded Kafka broker ...");
+    EmbeddedKafkaBroker embedded = EmbeddedKafkaBroker.start();
+    common.put(SegstreamConfig.BOOTSTRAP_SERVERS, embedded.bootstrapServers());
+    broker = new Broker(plan.broker().label(), ProcessHandle.current().pid());
+    return embedded;
+  }
+
+  private List<Row> runSize(Setup setup, Device device, SimulatedAccelerator simulator,
+      Map<String, Object> common, int width, int height) throws Exception {
+    String size = width + "x" + height;
+    List<RgbImage> images = PredictorThroughput.frames(width, height, DISTINCT_FRAMES);
+    List<Row> rows = new ArrayList<>();
+    List<String> scenarios = plan.scenarios();
+    boolean warmUpNow = !jitWarmedUp && plan.jitWarmupSeconds() > 0
+        && (scenarios.contains(NAIVE) || scenarios.contains(SEGSTREAM));
+    LongSupplier busy = simulator == null ? null : simulator::busyNanos;
+    if (scenarios.contains(CEILING) || scenarios.contains(NAIVE) || warmUpNow) {
+      if (simulator != null) {
+        runSingleInstance(setup, simulator, simulator, busy, common, width, height, images, warmUpNow, rows);
+      } else {
+        try (DjlSegmenter single = DjlSegmenter.load(setup.model(), device, setup.session())) {
+          runSingleInstance(setup, single, single, busy, common, width, height, images, warmUpNow, rows);
+        }
+      }
+    }
+    if (scenarios.contains(SEGSTREAM)) {
+      System.err.printf("%s (c) segstream: %d stream threads, batcher (max %d, %d ms), %d instance(s)%n",
+          size, plan.streamThreads(), setup.batch(), setup.queueDelayMs(), setup.instances());
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      SegstreamConfig config = new SegstreamConfig(common);
+      try (DynamicBatcher batcher = simulator != null
+          ? simulator.behindBatcher(setup.instances(), BatcherSettings.from(config, setup.model().maxBatchSize()), registry)
+          : Segmenters.forModel(setup.model().modelDir(), config, registry)) {
+        // The same warm-up the ceiling gets: TensorFlow tunes on the first calls of a new shape.
+        for (int i = 0; i < PredictorThroughput.WARM_UP_CALLS; i++) {
+          batcher.segmentAll(images.subList(0, Math.min(setup.batch(), images.size())));
+        }
+        rows.add(runKafka(SEGSTREAM, size, setup, common, plan.streamThreads(), batcher, images, registry, busy));
+      }
+    }
+    return rows;
+  }
+
+  /** (a), the JIT warm-up and (b): one model instance, {@code backend} and {@code segmenter} (the same one). */
+  private void runSingleInstance(Setup setup, BatchBackend backend, Segmenter segmenter, LongSupplier busy,
+      Map<String, Object> common, int width, int height, List<RgbImage> images, boolean warmUpNow,
+      List<Row> rows) throws Exception {
+    String size = width + "x" + height;
+    if (plan.scenarios().contains(CEILING)) {
+      System.err.printf("%s (a) ceiling: batches of %d, %.0f s%n", size, setup.batch(), plan.ceilingSeconds());
+      String loadBefore = loadAverage();
+      PredictorThroughput.Result result =
+          PredictorThroughput.measure(backend, width, height, setup.batch(), plan.ceilingSeconds());
+      rows.add(new Row(size, CEILING,
+          new Config(modelName(setup), setup.device(), "-", 0, 0, result.batch(), 0, 1),
+          new Host(setup.cores(), loadBefore + " / " + loadAverage(), null),
+          new CeilingResult(result.calls() * result.batch(), result.imagesPerSecond(), result.meanMsPerCall(),
+              result.forwardMsPerCall(), result.cpuMsPerImage()),
+          null, Instant.now().toString()));
+    }
+    if (warmUpNow) {
+      // A JVM running a broker, Kafka clients and Streams compiles code for minutes; the first
+      // scenario would pay for it and the next ones less, so both start warm.
+      System.err.printf(Locale.ROOT, "%s JIT warm-up: %.0f s of the pipeline, unmeasured%n", size,
+          plan.jitWarmupSeconds());
+      Map<String, Object> props = scenarioProps(common, size, "warmup", plan.streamThreads());
+      try (StreamScenario warmUp = new StreamScenario(new SegstreamConfig(props), segmenter, null, null, images,
+          plan.encoding(), plan.timeout())) {
+        int done = warmUp.keepBusy(Duration.ofMillis((long) (plan.jitWarmupSeconds() * 1000)),
+            8 * plan.streamThreads());
+        System.err.printf("%s JIT warm-up: %d frames%n", size, done);
+      }
+      jitWarmedUp = true;
+    }
+    if (plan.scenarios().contains(NAIVE)) {
+      System.err.printf("%s (b) naive: 1 stream thread, one model call per frame%n", size);
+      rows.add(runKafka(NAIVE, size, setup, common, 1, segmenter, images, null, busy));
+    }
+  }
+
+  private Row runKafka(String name, String size, Setup setup, Map<String, Object> common, int threads,
+      Segmenter segmenter, List<RgbImage> images, SimpleMeterRegistry registry, LongSupplier busy)
+      throws Exception {
+    Map<String, Object> props = scenarioProps(common, size, name, threads);
+    String loadBefore = loadAverage();
+    try (StreamScenario scenario = new StreamScenario(new SegstreamConfig(props), segmenter, registry, busy, images,
+        plan.encoding(), plan.timeout())) {
+      DrainPhase drain = scenario.drainBacklog(plan.warmupFrames(), plan.frames());
+      double rate = plan.load() * drain.framesPerSecond();
+      int latencyFrames = (int) Math.max(20, Math.round(rate * plan.latencySeconds()));
+      System.err.printf(Locale.ROOT, "%s %s: %.1f frames/s; latency at %.1f frames/s (%d frames)%n",
+          size, name, drain.framesPerSecond(), rate, latencyFrames);
+      PacedPhase paced = scenario.paced(rate, latencyFrames);
+      scenario.unreadableReport().ifPresent(report -> System.err.println(size + " " + name + ": " + report));
+      boolean batched = registry != null;
+      return new Row(size, name,
+          new Config(modelName(setup), setup.device(), plan.encoding().name(), plan.partitions(), threads,
+              batched ? setup.batch() : 1, batched ? setup.queueDelayMs() : 0, batched ? setup.instances() : 1),
+          new Host(setup.cores(), loadBefore + " / " + loadAverage(), broker),
+          null, new KafkaScenarioResult(drain, paced, scenario.deadLetters()), Instant.now().toString());
+    }
+  }
+
+  private static String modelName(Setup setup) {
+    return setup.model().name() + ":" + setup.model().version();
+  }
+
+  /** A scenario's settings: its own application id and fresh topics. */
+  private static Map<String, Object> scenarioProps(Map<String, Object> common, String size, String name, int threads) {
+    String id = "bench-" + size + "-" + name + "-" + Long.toString(System.currentTimeMillis(), 36);
+    Map<String, Object> props = new HashMap<>(common);
+    props.put(SegstreamConfig.APPLICATION_ID, id);
+    props.put(SegstreamConfig.TOPIC_FRAMES, id + "-frames");
+    props.put(SegstreamConfig.TOPIC_MASKS, id + "-masks");
+    props.put(SegstreamConfig.TOPIC_AREAS, id + "-class-areas");
+    props.put(SegstreamConfig.TOPIC_DLQ, id + "-dlq");
+    props.put("num.stream.threads", Integer.toString(threads));
+    return props;
+  }
+
+  private List<Path> resultFiles() throws IOException {
+    try (Stream<Path> files = Files.list(plan.out())) {
+      return files.filter(f -> f.getFileName().toString().matches("stream-.+\\.csv")).sorted().toList();
+    }
+  }
+
+  /** The 1-minute load average, which says how much else ran on the machine. */
+  static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (IOException | RuntimeException e) {
+      return "?";
+    }
+  }
+}
