@@ -15,7 +15,7 @@ say() { echo "compose-smoke: $*"; }
 
 scripts/container-runtime.sh
 grep -q '^docker.host=' target/container-runtime.properties || { say "no container runtime"; exit 1; }
-if [ ! -f target/segstream.jar ] || [ ! -d target/lib-run ]; then
+if [ ! -f target/segstream.jar ] || [ ! -f target/segstream-runtime.jar ] || [ ! -d target/lib-run ]; then
   say "packaging (the images copy the build's outputs)"
   ./mvnw -B -q -DskipTests package
 fi
@@ -56,7 +56,7 @@ segmented() {
     | sed -n 's/^segstream_frames_total{.*outcome="segmented".*} \([0-9.E]*\)$/\1/p' | head -n 1
 }
 enough_masks() { awk -v n="$(segmented)" -v want="$frames" 'BEGIN { exit !(n + 0 >= want) }'; }
-"${compose[@]}" build segstream >/tmp/segstream-compose-build.log 2>&1
+"${compose[@]}" build segstream producer >/tmp/segstream-compose-build.log 2>&1
 # Debian's podman-compose starts services in order but does not wait for depends_on's conditions
 # (health checks need systemd here), so the script waits for each before starting the next.
 "${compose[@]}" up -d kafka registry >/tmp/segstream-compose-up.log 2>&1

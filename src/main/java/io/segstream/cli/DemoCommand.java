@@ -129,7 +129,7 @@ public final class DemoCommand implements Callable<Integer> {
     validate(ffmpeg);
     // The demo prints a progress bar and a summary; Kafka's warnings about its one-node setup would
     // only get in the way.
-    SegstreamCli.defaultKafkaLogLevel("error");
+    CommandLines.defaultKafkaLogLevel("error");
     Files.createDirectories(output);
 
     Map<String, String> defaults = Map.of(

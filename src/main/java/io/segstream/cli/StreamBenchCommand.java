@@ -140,7 +140,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
       default -> throw new ParameterException(spec.commandLine(),
           "--broker: '" + broker + "' is neither in-jvm nor process");
     };
-    SegstreamCli.defaultKafkaLogLevel("error");
+    CommandLines.defaultKafkaLogLevel("error");
     modelDir = CliPaths.modelDir(modelDir);
     SegstreamConfig loaded = configOptions.load(Map.of(SegstreamConfig.MODEL_DIR, modelDir.toString()));
     Map<String, Object> settings = new HashMap<>(loaded.originals());

@@ -201,7 +201,7 @@ class CliIntegrationTest {
       assertTrue(app.awaitRunning(Duration.ofSeconds(60)));
       Path video = dir.resolve("door.mp4");
       // Two cameras: which one goes into the video must be said.
-      CommandLine ambiguous = SegstreamCli.configure(new CommandLine(new RenderCommand()));
+      CommandLine ambiguous = CommandLines.configure(new CommandLine(new RenderCommand()));
       java.io.StringWriter err = new java.io.StringWriter();
       ambiguous.setErr(new java.io.PrintWriter(err));
       assertEquals(1, ambiguous.execute(concat(topics, "-D", bootstrap, "--video", video.toString(),
@@ -325,7 +325,7 @@ class CliIntegrationTest {
 
   @Test
   void demoWithoutAModelExplainsWhatIsMissing(@TempDir Path dir) {
-    CommandLine cli = SegstreamCli.configure(new CommandLine(new DemoCommand(config -> {
+    CommandLine cli = CommandLines.configure(new CommandLine(new DemoCommand(config -> {
       throw new UnsupportedOperationException("no model here");
     })));
     java.io.StringWriter err = new java.io.StringWriter();

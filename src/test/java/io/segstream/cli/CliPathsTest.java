@@ -25,7 +25,7 @@ class CliPathsTest {
   void everyPathOptionOfEveryCommandIsTakenFromTheWorkingDirectory() {
     List<String> checked = new ArrayList<>();
     for (List<String> names : commandPaths(new CommandLine(new SegstreamCli()), List.of())) {
-      CommandLine root = SegstreamCli.configure(new CommandLine(new SegstreamCli()));
+      CommandLine root = CommandLines.configure(new CommandLine(new SegstreamCli()));
       CommandLine command = root;
       for (String name : names) {
         command = command.getSubcommands().get(name);
@@ -67,7 +67,7 @@ class CliPathsTest {
 
   @Test
   void aMissingFileIsNamedInFullWithTheReason() {
-    CommandLine cli = SegstreamCli.configure(new CommandLine(new SegstreamCli()));
+    CommandLine cli = CommandLines.configure(new CommandLine(new SegstreamCli()));
     StringWriter err = new StringWriter();
     cli.setErr(new PrintWriter(err));
     cli.setOut(new PrintWriter(new StringWriter()));

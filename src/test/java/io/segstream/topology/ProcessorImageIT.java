@@ -50,7 +50,7 @@ import org.yaml.snakeyaml.Yaml;
  * The processor image (docker/Dockerfile, built from this build's jar) on a network with a Kafka
  * container, as deploy/k8s runs it: read-only root filesystem, a tmpfs on /tmp, user 10001. Frames go
  * in from the host, masks come back to the host and must match the scenes' ground truth, and the
- * host reaches /readyz. Runs after `package` (failsafe), since the image needs target/segstream.jar.
+ * host reaches /readyz. Runs after `package` (failsafe), since the image needs target/segstream-runtime.jar.
  */
 @ExtendWith(ContainerRuntime.Required.class)
 @Tag("integration")
@@ -173,7 +173,7 @@ class ProcessorImageIT {
   private static DockerImageName processorImage(ContainerRuntime runtime) throws Exception {
     Map<String, Path> context = Map.of(
         "docker/Dockerfile", REPO.resolve("docker/Dockerfile"),
-        "target/segstream.jar", REPO.resolve("target/segstream.jar"),
+        "target/segstream-runtime.jar", REPO.resolve("target/segstream-runtime.jar"),
         "target/lib-run", REPO.resolve("target/lib-run"),
         TF_NATIVE, REPO.resolve(TF_NATIVE),
         "models/fcn-default", REPO.resolve("models/fcn-default"));
