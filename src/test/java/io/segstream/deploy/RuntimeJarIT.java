@@ -66,11 +66,11 @@ class RuntimeJarIT {
   }
 
   @Test
-  void libRunHoldsNoBrokerJars() throws IOException {
+  void libRunHoldsNoBrokerOrRocksDbJars() throws IOException {
     try (Stream<Path> jars = Files.list(LIB_RUN)) {
       List<String> broker = jars.map(jar -> jar.getFileName().toString())
           .filter(name -> name.startsWith("kafka_2.13") || name.startsWith("kafka-server")
-              || name.startsWith("kafka-raft") || name.startsWith("scala-"))
+              || name.startsWith("kafka-raft") || name.startsWith("scala-") || name.startsWith("rocksdbjni"))
           .toList();
       assertEquals(List.of(), broker);
     }

@@ -111,6 +111,19 @@ class SegmentationTopologyTest {
   }
 
   @Test
+  void theTopologyHasNoStateStores() {
+    // The runtime image leaves RocksDB out (pom.xml, copy-run-libs): Kafka Streams loads it only for stores.
+    SegstreamApp app = new SegstreamApp(new SegstreamConfig(settings), new GroundTruthSegmenter());
+    org.apache.kafka.streams.TopologyDescription description = app.topology().describe();
+    assertEquals(java.util.List.of(), description.globalStores().stream().map(Object::toString).toList());
+    description.subtopologies().forEach(subtopology -> subtopology.nodes().forEach(node -> {
+      if (node instanceof org.apache.kafka.streams.TopologyDescription.Processor processor) {
+        assertEquals(java.util.Set.of(), processor.stores(), processor.name());
+      }
+    }));
+  }
+
+  @Test
   void goodFrameYieldsMaskAndClassAreasThatMatchGroundTruth() throws Exception {
     SyntheticScenes.Scene scene = scenes.generate(11, W, H);
     start(new GroundTruthSegmenter().register(scene));
