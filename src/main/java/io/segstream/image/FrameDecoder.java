@@ -14,6 +14,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes a frame's image bytes (JPEG, PNG or raw RGB8) to an {@link RgbImage}, refusing anything
@@ -105,7 +106,9 @@ public final class FrameDecoder {
           Reason.UNSUPPORTED_ENCODING, "no " + format + " decoder in this Java runtime");
     }
     ImageReader reader = readers.next();
-    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(data))) {
+    // In memory: ImageIO.createImageInputStream would cache the bytes in a temporary file (ImageIO's
+    // cache is on by default), a file created, written and deleted per frame.
+    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(data))) {
       if (!startsWithSignature(reader, in)) {
         throw new FrameRejectedException(
             Reason.UNDECODABLE_IMAGE, "not a " + format + " image: it does not start with the "

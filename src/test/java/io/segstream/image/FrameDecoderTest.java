@@ -8,8 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.segstream.contracts.ImageEncoding;
 import io.segstream.image.FrameRejectedException.Reason;
 import io.segstream.model.SyntheticScenes;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class FrameDecoderTest {
 
@@ -33,6 +38,26 @@ class FrameDecoderTest {
     }
     double meanError = error / SCENE.pixels().length;
     assertTrue(meanError < 8, "mean absolute JPEG error " + meanError);
+  }
+
+  @Test
+  void decodesWithoutAWritableTemporaryFolder(@TempDir Path dir) throws Exception {
+    // A container with a read-only file system: ImageIO's file cache (on by default) has nowhere to go.
+    byte[] jpeg = Images.jpeg(SCENE, 0.95f);
+    byte[] png = Images.png(SCENE);
+    File gone = Files.createDirectory(dir.resolve("cache")).toFile();
+    File cacheBefore = ImageIO.getCacheDirectory();
+    boolean useCacheBefore = ImageIO.getUseCache();
+    try {
+      ImageIO.setUseCache(true);
+      ImageIO.setCacheDirectory(gone);
+      Files.delete(gone.toPath());
+      assertEquals(48, decoder.decode(ImageEncoding.JPEG, jpeg, 48, 32).width());
+      assertArrayEquals(SCENE.pixels(), decoder.decode(ImageEncoding.PNG, png, 48, 32).pixels());
+    } finally {
+      ImageIO.setCacheDirectory(cacheBefore);
+      ImageIO.setUseCache(useCacheBefore);
+    }
   }
 
   @Test
