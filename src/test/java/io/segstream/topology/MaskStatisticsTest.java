@@ -29,14 +29,14 @@ class MaskStatisticsTest {
         ids[i++] = id;
       }
     }
-    assertEquals(pixelByPixel(width, height, ids), MaskStatistics.classAreas(new Segmentation(width, height, ids, null, 0), LABELS));
+    assertEquals(pixelByPixel(width, height, ids, LABELS), MaskStatistics.classAreas(new Segmentation(width, height, ids, null, 0), LABELS));
   }
 
   @Test
   void oneColumnAndOneRowMasks() {
     byte[] column = {0, 0, 1, 3, 3};
-    assertEquals(pixelByPixel(1, 5, column), MaskStatistics.classAreas(new Segmentation(1, 5, column, null, 0), LABELS));
-    assertEquals(pixelByPixel(5, 1, column), MaskStatistics.classAreas(new Segmentation(5, 1, column, null, 0), LABELS));
+    assertEquals(pixelByPixel(1, 5, column, LABELS), MaskStatistics.classAreas(new Segmentation(1, 5, column, null, 0), LABELS));
+    assertEquals(pixelByPixel(5, 1, column, LABELS), MaskStatistics.classAreas(new Segmentation(5, 1, column, null, 0), LABELS));
   }
 
   @Test
@@ -54,9 +54,9 @@ class MaskStatisticsTest {
   }
 
   /** The definition: every pixel counted on its own. */
-  private static List<ClassArea> pixelByPixel(int width, int height, byte[] ids) {
+  static List<ClassArea> pixelByPixel(int width, int height, byte[] ids, List<String> labels) {
     List<ClassArea> areas = new ArrayList<>();
-    for (int c = 0; c < LABELS.size(); c++) {
+    for (int c = 0; c < labels.size(); c++) {
       long n = 0;
       long sx = 0;
       long sy = 0;
@@ -75,7 +75,7 @@ class MaskStatisticsTest {
         }
       }
       if (n > 0) {
-        areas.add(new ClassArea(LABELS.get(c), c, n, (double) n / (width * height), minX, minY, maxX, maxY,
+        areas.add(new ClassArea(labels.get(c), c, n, (double) n / (width * height), minX, minY, maxX, maxY,
             (double) sx / n, (double) sy / n));
       }
     }
