@@ -67,6 +67,8 @@ public final class SegstreamConfig extends AbstractConfig {
   public static final String MAX_BATCH_SIZE = "max.batch.size";
   public static final String MAX_QUEUE_DELAY_MS = "max.queue.delay.ms";
   public static final String MAX_FRAMES_IN_FLIGHT = "max.frames.in.flight";
+  /** Batches per task window when {@link #MAX_FRAMES_IN_FLIGHT} is derived (see {@link #framesInFlight()}). */
+  static final int WINDOW_BATCHES = 2;
   public static final String QUEUE_CAPACITY = "queue.capacity";
   public static final String INFERENCE_TIMEOUT_MS = "inference.timeout.ms";
   /**
@@ -149,8 +151,9 @@ public final class SegstreamConfig extends AbstractConfig {
               "Most frames the dynamic batcher puts in one model call.")
           .define(MAX_QUEUE_DELAY_MS, Type.INT, 5, Range.atLeast(0), Importance.MEDIUM,
               "Longest a frame waits in the batcher for others to join its batch.")
-          .define(MAX_FRAMES_IN_FLIGHT, Type.INT, 16, Range.atLeast(1), Importance.MEDIUM,
-              "Most frames of one partition (stream task) being decoded, segmented or post-processed and not yet forwarded; a full window makes the stream thread wait for the oldest. Bounds memory and what a crash reprocesses.")
+          .define(MAX_FRAMES_IN_FLIGHT, Type.INT, 0, Range.atLeast(0), Importance.MEDIUM,
+              "Most frames of one partition (stream task) being decoded, segmented or post-processed and not yet forwarded; a full window makes the stream thread wait for the oldest. Bounds memory and what a crash reprocesses."
+                  + " 0 derives it: " + WINDOW_BATCHES + " x max.batch.size (16 at the default batch of 8), so one task alone can fill a batch while the previous one is post-processed.")
           .define(QUEUE_CAPACITY, Type.INT, 64, Range.atLeast(1), Importance.LOW,
               "Frames the batcher queues before callers block (backpressure).")
           .define(INFERENCE_TIMEOUT_MS, Type.INT, 30_000, Range.atLeast(1), Importance.LOW,
@@ -295,6 +298,18 @@ public final class SegstreamConfig extends AbstractConfig {
     int retries = getInt(MODEL_RETRIES);
     Duration attempts = Duration.ofMillis(getInt(INFERENCE_TIMEOUT_MS)).multipliedBy(retries + 1L);
     return attempts.plus(Duration.ofMillis(getLong(MODEL_RETRY_BACKOFF_MS)).multipliedBy((1L << retries) - 1));
+  }
+
+  /**
+   * The window of frames in flight per stream task: {@code max.frames.in.flight}, or when 0 {@value
+   * #WINDOW_BATCHES} x {@code max.batch.size}. One batch's worth waits in the batcher while another is
+   * decoded or post-processed, so a single busy partition can still fill every batch: with a window of
+   * 16 and a batch of 32, batches from 2 partitions averaged 22 and a simulated accelerator got 76% of
+   * the host's capacity, against 95% with 64 (docs/benchmarks.md).
+   */
+  public int framesInFlight() {
+    int configured = getInt(MAX_FRAMES_IN_FLIGHT);
+    return configured > 0 ? configured : (int) Math.min(Integer.MAX_VALUE, (long) WINDOW_BATCHES * getInt(MAX_BATCH_SIZE));
   }
 
   /** Settings segstream does not define: Kafka client and Streams settings, passed through as given. */

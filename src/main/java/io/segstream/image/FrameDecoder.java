@@ -3,7 +3,15 @@ package io.segstream.image;
 import io.segstream.contracts.ImageEncoding;
 import io.segstream.contracts.ImageFrame;
 import io.segstream.image.FrameRejectedException.Reason;
+import java.awt.Transparency;
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferByte;
+import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -11,9 +19,11 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes a frame's image bytes (JPEG, PNG or raw RGB8) to an {@link RgbImage}, refusing anything
@@ -105,7 +115,9 @@ public final class FrameDecoder {
           Reason.UNSUPPORTED_ENCODING, "no " + format + " decoder in this Java runtime");
     }
     ImageReader reader = readers.next();
-    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(data))) {
+    // In memory: ImageIO.createImageInputStream would cache the bytes in a temporary file (ImageIO's
+    // cache is on by default), a file created, written and deleted per frame.
+    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(data))) {
       if (!startsWithSignature(reader, in)) {
         throw new FrameRejectedException(
             Reason.UNDECODABLE_IMAGE, "not a " + format + " image: it does not start with the "
@@ -131,6 +143,9 @@ public final class FrameDecoder {
       requireSupportedType(reader, format);
       if (format.equals("png")) {
         PngChunks.verify(data);
+      }
+      if (format.equals("jpeg") && reader.getImageTypes(0).next().getNumBands() == 3) {
+        return readRgbIntact(reader, width, height);
       }
       return Images.toRgb(readIntact(reader, format));
     } catch (IOException e) {
@@ -176,6 +191,28 @@ public final class FrameDecoder {
    */
   private static BufferedImage readIntact(ImageReader reader, String format)
       throws FrameRejectedException {
+    return readIntact(reader, format, null);
+  }
+
+  /**
+   * A colour JPEG decoded straight into RGB8 pixels: the decoder's scanlines are RGB, and into its
+   * default BGR image it copies them sample by sample, which {@link Images#toRgb} then swaps back;
+   * both copies together cost about as much CPU as the Java side of the decode itself.
+   */
+  private static RgbImage readRgbIntact(ImageReader reader, int width, int height)
+      throws FrameRejectedException {
+    WritableRaster raster = Raster.createInterleavedRaster(
+        DataBuffer.TYPE_BYTE, width, height, width * 3, 3, new int[] {0, 1, 2}, null);
+    ColorModel rgb = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB), false, false,
+        Transparency.OPAQUE, DataBuffer.TYPE_BYTE);
+    ImageReadParam param = reader.getDefaultReadParam();
+    param.setDestination(new BufferedImage(rgb, raster, false, null));
+    readIntact(reader, "jpeg", param);
+    return new RgbImage(width, height, ((DataBufferByte) raster.getDataBuffer()).getData());
+  }
+
+  private static BufferedImage readIntact(ImageReader reader, String format, ImageReadParam param)
+      throws FrameRejectedException {
     List<String> warnings = new ArrayList<>();
     reader.addIIOReadWarningListener(
         (source, warning) -> {
@@ -185,7 +222,7 @@ public final class FrameDecoder {
         });
     BufferedImage image;
     try {
-      image = reader.read(0);
+      image = reader.read(0, param);
     } catch (IOException | RuntimeException e) {
       throw corrupt(format, "image data", e);
     }

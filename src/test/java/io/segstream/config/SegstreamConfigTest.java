@@ -71,6 +71,14 @@ class SegstreamConfigTest {
   }
 
   @Test
+  void framesInFlightFollowTheBatchSizeUnlessSet() {
+    assertEquals(16, new SegstreamConfig(Map.of()).framesInFlight());
+    assertEquals(64, new SegstreamConfig(Map.of(SegstreamConfig.MAX_BATCH_SIZE, "32")).framesInFlight());
+    assertEquals(5, new SegstreamConfig(Map.of(SegstreamConfig.MAX_BATCH_SIZE, "32",
+        SegstreamConfig.MAX_FRAMES_IN_FLIGHT, "5")).framesInFlight());
+  }
+
+  @Test
   void readmeDocumentsEveryKey() throws Exception {
     String readme = Files.readString(Path.of("README.md"));
     assertEquals(

@@ -8,8 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.segstream.contracts.ImageEncoding;
 import io.segstream.image.FrameRejectedException.Reason;
 import io.segstream.model.SyntheticScenes;
+import java.io.ByteArrayInputStream;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class FrameDecoderTest {
 
@@ -33,6 +39,43 @@ class FrameDecoderTest {
     }
     double meanError = error / SCENE.pixels().length;
     assertTrue(meanError < 8, "mean absolute JPEG error " + meanError);
+  }
+
+  @Test
+  void jpegPixelsAreExactlyImageIosInRgbOrder() throws Exception {
+    // Colour JPEGs are decoded straight into RGB; the pixels must be ImageIO's own, not just close.
+    byte[] colour = Images.jpeg(new SyntheticScenes().generate(3, 64, 48).image(), 0.9f);
+    assertArrayEquals(Images.toRgb(ImageIO.read(new ByteArrayInputStream(colour))).pixels(),
+        decoder.decode(ImageEncoding.JPEG, colour, 64, 48).pixels());
+    java.awt.image.BufferedImage grey = new java.awt.image.BufferedImage(40, 30, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+    for (int x = 0; x < 40; x++) {
+      grey.getRaster().setSample(x, x % 30, 0, 200);
+    }
+    java.io.ByteArrayOutputStream greyJpeg = new java.io.ByteArrayOutputStream();
+    ImageIO.write(grey, "jpeg", greyJpeg);
+    byte[] greyBytes = greyJpeg.toByteArray();
+    assertArrayEquals(Images.toRgb(ImageIO.read(new ByteArrayInputStream(greyBytes))).pixels(),
+        decoder.decode(ImageEncoding.JPEG, greyBytes, 40, 30).pixels());
+  }
+
+  @Test
+  void decodesWithoutAWritableTemporaryFolder(@TempDir Path dir) throws Exception {
+    // A container with a read-only file system: ImageIO's file cache (on by default) has nowhere to go.
+    byte[] jpeg = Images.jpeg(SCENE, 0.95f);
+    byte[] png = Images.png(SCENE);
+    File gone = Files.createDirectory(dir.resolve("cache")).toFile();
+    File cacheBefore = ImageIO.getCacheDirectory();
+    boolean useCacheBefore = ImageIO.getUseCache();
+    try {
+      ImageIO.setUseCache(true);
+      ImageIO.setCacheDirectory(gone);
+      Files.delete(gone.toPath());
+      assertEquals(48, decoder.decode(ImageEncoding.JPEG, jpeg, 48, 32).width());
+      assertArrayEquals(SCENE.pixels(), decoder.decode(ImageEncoding.PNG, png, 48, 32).pixels());
+    } finally {
+      ImageIO.setCacheDirectory(cacheBefore);
+      ImageIO.setUseCache(useCacheBefore);
+    }
   }
 
   @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.model.SyntheticScenes;
 import java.io.IOException;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
 class MaskCodecTest {
@@ -29,6 +30,29 @@ class MaskCodecTest {
     byte[] labels = new SyntheticScenes().generate(3, 256, 256).labels();
     byte[] png = MaskCodec.encodePng(256, 256, labels);
     assertTrue(png.length < labels.length / 10, "PNG mask is " + png.length + " bytes");
+  }
+
+  @Test
+  void pngIsAValidPngWithIntactChunks() throws Exception {
+    byte[] labels = new SyntheticScenes().generate(5, 640, 360).labels();
+    byte[] png = MaskCodec.encodePng(640, 360, labels);
+    PngChunks.verify(png); // every chunk's CRC, and IEND
+    javax.imageio.ImageReader reader = ImageIO.getImageReadersByFormatName("png").next();
+    reader.setInput(ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(png)));
+    assertEquals(640, reader.getWidth(0));
+    assertEquals(360, reader.getHeight(0));
+    assertArrayEquals(labels, MaskCodec.decodePng(png).classIds());
+    // Deflate level 1 keeps a scene's mask near 1% of its raw size.
+    assertTrue(png.length < labels.length / 50, "PNG mask is " + png.length + " bytes");
+  }
+
+  @Test
+  void oneThreadEncodesManyMasksOfChangingSizes() throws IOException {
+    // The deflater is reused per thread: each mask must come out whole whatever came before.
+    for (int size = 1; size <= 64; size += 9) {
+      byte[] ids = new SyntheticScenes().generate(size, size + 3, size).labels();
+      assertArrayEquals(ids, MaskCodec.decodePng(MaskCodec.encodePng(size + 3, size, ids)).classIds());
+    }
   }
 
   @Test

@@ -154,30 +154,7 @@ class SegmentationTopologyTest {
 
   /** Class areas computed the slow, obvious way from the ground truth. */
   private static List<ClassArea> expectedAreas(SyntheticScenes.Scene scene) {
-    List<ClassArea> expected = new java.util.ArrayList<>();
-    for (int c = 0; c < SyntheticScenes.CLASS_LABELS.size(); c++) {
-      long n = 0;
-      double sx = 0;
-      double sy = 0;
-      int minX = W, minY = H, maxX = -1, maxY = -1;
-      for (int y = 0; y < H; y++) {
-        for (int x = 0; x < W; x++) {
-          if (scene.labelAt(x, y) == c) {
-            n++;
-            sx += x;
-            sy += y;
-            minX = Math.min(minX, x);
-            maxX = Math.max(maxX, x);
-            minY = Math.min(minY, y);
-            maxY = Math.max(maxY, y);
-          }
-        }
-      }
-      if (n > 0) {
-        expected.add(new ClassArea(SyntheticScenes.CLASS_LABELS.get(c), c, n, (double) n / (W * H),
-            minX, minY, maxX, maxY, sx / n, sy / n));
-      }
-    }
+    List<ClassArea> expected = MaskStatisticsTest.pixelByPixel(W, H, scene.labels(), SyntheticScenes.CLASS_LABELS);
     assertTrue(expected.size() >= 2, "scene should hold background and a shape");
     return expected;
   }
