@@ -66,7 +66,7 @@ for run in transfer encoder scratch; do
 done
 
 # 4. Throughput of student and teacher on the same frames (160x160 windows), one image and eight.
-for model in "$out/person-transfer" "$teacher"; do
+for model in "$out/person-encoder" "$out/person-transfer" "$teacher"; do
   name="$(basename "$model")"
   echo "== 4. bench model $name"
   "$segstream" bench model --model "$model" --device cpu --sizes 160 --batches 1,8 --seconds 5 \
@@ -98,7 +98,7 @@ rate() { awk -v b="$2:" '$1 == "160x160" && $3 == b {print $4}' "$out/bench-$1.l
   echo
   echo "| model (160x160 frames, CPU, $threads threads) | batch 1 images/s | batch 8 images/s |"
   echo "|---|---|---|"
-  for name in person-transfer selfie; do
+  for name in person-encoder person-transfer selfie; do
     echo "| $name | $(rate "$name" 1) | $(rate "$name" 8) |"
   done
 } | tee "$out/summary.md"
