@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Worked example (docs/training.md, "Worked example: a person FCN from a teacher"): real frames of
 # opencv-doc's vtest.avi labelled by the MediaPipe selfie model (the teacher), a person FCN-8s trained
-# on them with transfer from models/fcn-default and from scratch at equal steps, both scored on
+# on them with transfer from models/fcn-default, with transfer from the teacher's own encoder (the
+# selfie model's MobileNetV3-style encoder, pretrained on real photos) and from scratch at equal steps, all scored on
 # held-out frames from a later time range, student and teacher benchmarked side by side and served
 # through `demo --video` for an overlay next to the teacher's.
 #
@@ -10,7 +11,7 @@
 # Environment: STEPS (training steps per run, default 1500), THREADS (TensorFlow threads, default 2),
 # SEGSTREAM_WORKED_EXAMPLE_OUT (default work-dirs/worked-example-person), SEGSTREAM_WORKED_EXAMPLE_IMAGE
 # (the side-by-side PNG, default docs/images/vtest-person-student-vs-teacher.png).
-# Writes OUT/{data,person-transfer,person-scratch,*.log,bench-*,demo-*,summary.md}.
+# Writes OUT/{data,person-transfer,person-encoder,person-scratch,*.log,bench-*,demo-*,summary.md}.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 segstream="$here/bin/segstream"
@@ -40,7 +41,8 @@ rm -rf "$out/data"
 "$segstream" label --teacher "$teacher" --video "$vtest" --out "$out/data" --every 5 \
   --crop "288:288:0:100;288:288:240:100;288:288:480:100" --size 160x160 --val-fraction 0.25 | tee "$out/label.log"
 
-# 2. Student: FCN-8s, width 8 (models/fcn-default's), equal steps with and without transfer.
+# 2. Student: FCN-8s, equal steps: width 8 (models/fcn-default's) with and without its transfer, and on
+# the selfie model's encoder (its stride-16/8/4 maps; the decoder is left behind).
 train() {
   local run="$1"
   shift
@@ -53,17 +55,18 @@ train() {
   echo "$((SECONDS - start))" >"$out/train-$run.seconds"
 }
 train transfer --init-from "$here/models/fcn-default"
+train encoder --init-from "$teacher"
 train scratch --width 8
 
 # 3. Held-out frames (a later time range than any training frame), against the teacher's labels.
-for run in transfer scratch; do
+for run in transfer encoder scratch; do
   echo "== 3. evaluate person-$run on val"
   "$segstream" evaluate --model "$out/person-$run" --data "$out/data" --split val \
     --overlays "$out/errors-$run" | tee "$out/evaluate-$run.log"
 done
 
 # 4. Throughput of student and teacher on the same frames (160x160 windows), one image and eight.
-for model in "$out/person-transfer" "$teacher"; do
+for model in "$out/person-encoder" "$out/person-transfer" "$teacher"; do
   name="$(basename "$model")"
   echo "== 4. bench model $name"
   "$segstream" bench model --model "$model" --device cpu --sizes 160 --batches 1,8 --seconds 5 \
@@ -89,13 +92,13 @@ rate() { awk -v b="$2:" '$1 == "160x160" && $3 == b {print $4}' "$out/bench-$1.l
 {
   echo "| | mean IU (val: frames 595-790) | training time | steps |"
   echo "|---|---|---|---|"
-  for run in transfer scratch; do
+  for run in transfer encoder scratch; do
     echo "| person-$run | $(miou "$run") | $(cat "$out/train-$run.seconds") s | $steps |"
   done
   echo
   echo "| model (160x160 frames, CPU, $threads threads) | batch 1 images/s | batch 8 images/s |"
   echo "|---|---|---|"
-  for name in person-transfer selfie; do
+  for name in person-encoder person-transfer selfie; do
     echo "| $name | $(rate "$name" 1) | $(rate "$name" 8) |"
   done
 } | tee "$out/summary.md"

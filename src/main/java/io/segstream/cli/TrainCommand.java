@@ -3,6 +3,7 @@ package io.segstream.cli;
 import io.segstream.config.SegstreamConfig;
 import io.segstream.inference.TensorFlowRuntime;
 import io.segstream.model.DatasetBatches;
+import io.segstream.model.FcnBuilder;
 import io.segstream.model.FcnTrainer;
 import io.segstream.model.FcnVariant;
 import io.segstream.model.FrozenWeights;
@@ -36,7 +37,7 @@ import picocli.CommandLine.Option;
         "Trains an FCN (Long et al. 2015) on seeded synthetic shape scenes, or with --data on a labeled"
             + " dataset (Pascal VOC or plain layout) with random scale, crop and flip, scoring its"
             + " validation split as it goes; from scratch, or with --init-from from a segstream FCN's"
-            + " backbone. Exports the inference graph as a TensorFlow SavedModel plus"
+            + " backbone or the encoder of a model imported from TF.js. Exports the inference graph as a TensorFlow SavedModel plus"
             + " segstream-model.properties into --out. Resumes from the checkpoint in --checkpoint-dir"
             + " when one of the same run exists.")
 public final class TrainCommand implements Callable<Integer> {
@@ -71,7 +72,8 @@ public final class TrainCommand implements Callable<Integer> {
   boolean noFlip;
 
   @Option(names = "--init-from",
-      description = "start from this segstream FCN's backbone (score layers start afresh for the new labels)")
+      description = "start from this model's backbone: a segstream FCN's conv layers, or the encoder of a model"
+          + " imported with model import-tfjs (score layers start afresh for the new labels)")
   Path initFrom;
 
   @Option(names = "--freeze-backbone-steps", defaultValue = "0",
@@ -131,29 +133,37 @@ public final class TrainCommand implements Callable<Integer> {
     if (transfer == null && freezeBackboneSteps > 0) {
       throw new IllegalArgumentException("--freeze-backbone-steps needs --init-from");
     }
-    int baseWidth = width != null ? width : transfer != null ? transfer.width() : 8;
+    boolean encoder = transfer != null && transfer.width() == 0;
+    if (encoder && width != null) {
+      throw new IllegalArgumentException("--width does not apply to the TF.js encoder of " + initFrom);
+    }
+    int baseWidth = width != null ? width : transfer != null && !encoder ? transfer.width() : 8;
     TrainingOptions options = new TrainingOptions(FcnVariant.parse(variant), baseWidth, steps, batch, sizes[0],
         sizes[1], seed, learningRate, checkpointEvery, checkpoints,
         threads != null ? threads : Runtime.getRuntime().availableProcessors());
     TrainingData trainingData = data != null ? datasetData(options) : TrainingData.synthetic(options, new SyntheticScenes());
     String version = modelVersion != null ? modelVersion
-        : String.format("fcn%s-w%d-seed%d-steps%d%s%s", options.variant().shortName(), baseWidth, seed, steps,
+        : String.format("fcn%s-%s-seed%d-steps%d%s%s", options.variant().shortName(), encoder ? "encoder" : "w" + baseWidth,
+            seed, steps,
             data != null ? "-" + data.toAbsolutePath().normalize().getFileName() : "",
             transfer != null ? "-from-" + initFrom.toAbsolutePath().normalize().getFileName() : "");
 
     long start = System.nanoTime();
     FrozenWeights weights;
+    FcnBuilder builder;
     try (FcnTrainer trainer = new FcnTrainer(options, trainingData, transfer)) {
       if (trainer.step() > 0) {
         System.err.printf("resuming from step %d (checkpoint in %s)%n", trainer.step(), checkpoints);
       }
       trainer.train(new TrainingProgress(System.err, System.console() != null));
       weights = trainer.weights();
+      builder = trainer.builder();
       ModelExport.export(trainer.builder(), weights, out, modelName, version, trainer.labels());
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    System.out.printf("trained FCN-%s width %d: %,d parameters, %d steps in %.0f s%n",
-        options.variant().shortName(), baseWidth, weights.parameterCount(), steps, seconds);
+    System.out.printf("trained FCN-%s %s: %,d parameters, %d steps in %.0f s%n", options.variant().shortName(),
+        encoder ? "on the " + builder.backbone().describe() : "width " + baseWidth, weights.parameterCount(), steps,
+        seconds);
     System.out.printf("wrote %s (%,d bytes) and %s%n", out, directorySize(out), out.resolve(ModelExport.CONFIG_FILE));
     return 0;
   }

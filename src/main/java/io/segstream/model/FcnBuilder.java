@@ -12,45 +12,61 @@ import org.tensorflow.types.TInt32;
  * Builds a fully convolutional network (Long, Shelhamer, Darrell: "Fully Convolutional Networks for
  * Semantic Segmentation", CVPR 2015) as a TensorFlow graph.
  *
- * <p>Layout: five VGG-style blocks of two 3x3 convolutions + ReLU, each ending in 2x2 max pooling
- * (stride 32 after pool5); fc6 and fc7 as convolutions (3x3 and 1x1; the paper's 7x7 is too large for
- * small images); a 1x1 class score layer; transposed-convolution upsampling initialised to bilinear
- * interpolation and learnable. FCN-16s and FCN-8s fuse upsampled scores with 1x1 scores of pool4 and
- * pool3, whose score layers start at zero so a fresh net predicts exactly like its coarser parent.
- * There is no dropout (training from scratch on synthetic data does not need it).
+ * <p>Layout: a downsampling path ({@link FcnBackbone}: by default {@link VggBackbone}, or the encoder of
+ * an imported TF.js network, {@link TfjsEncoder}); a 1x1 class score layer on its deepest map;
+ * transposed-convolution upsampling initialised to bilinear interpolation and learnable. Finer heads
+ * fuse the upsampled scores with 1x1 scores of finer maps (with the VGG path: FCN-16s with pool4,
+ * FCN-8s additionally with pool3), whose score layers start at zero so a fresh net predicts exactly
+ * like its coarser parent. There is no dropout (training from scratch on synthetic data does not need
+ * it).
  *
- * <p>Any input size works: pooling uses SAME padding (the last cell of an odd-sized map is partial);
- * each 2x upsampling takes the shape of the skip tensor it is fused with; the final upsampling
- * produces {@code stride * ceil(size / stride)} pixels, which keeps the bilinear kernel aligned with
- * pooling cells, and is cropped to the input size.
+ * <p>Any input size works: downsampling uses SAME padding (the last cell of an odd-sized map is
+ * partial); each 2x upsampling takes the shape of the skip tensor it is fused with; the final
+ * upsampling produces {@code stride * ceil(size / stride)} pixels, which keeps the bilinear kernel
+ * aligned with the feature cells, and is cropped to the input size.
  *
- * <p>Input "image": NHWC float32 RGB in [0, 1] (8-bit pixel values times 1/255); the graph subtracts
- * 0.5 itself. Outputs: logits, "probabilities" (softmax) and "classes" (int32 argmax).
+ * <p>Input "image": NHWC float32 RGB in [0, 1] (8-bit pixel values times 1/255); the backbone maps it
+ * to the range it expects itself. Outputs: logits, "probabilities" (softmax) and "classes" (int32
+ * argmax).
  */
 public final class FcnBuilder {
 
   public static final String INPUT = "image";
   public static final String PROBABILITIES = "probabilities";
   public static final String CLASSES = "classes";
-  private static final int BLOCKS = 5;
-  private static final int CONVS_PER_BLOCK = 2;
+  /** The class score layer on the deepest map. */
+  public static final String CLASS_SCORES = "score_fr";
 
   private final FcnVariant variant;
-  private final int width;
+  private final FcnBackbone backbone;
   private final int numClasses;
 
   /**
+   * An FCN on the VGG-style path.
+   *
    * @param variant FCN-32s, -16s or -8s
-   * @param width channels of the first block; block b has {@code width * 2^(b-1)}, capped at 8x;
-   *     fc6/fc7 have {@code 16 * width}
+   * @param width channels of the first block (see {@link VggBackbone})
    * @param numClasses classes predicted per pixel
    */
   public FcnBuilder(FcnVariant variant, int width, int numClasses) {
-    if (width < 1 || numClasses < 2) {
-      throw new IllegalArgumentException("need width >= 1 and at least 2 classes");
+    this(variant, new VggBackbone(width), numClasses);
+  }
+
+  /**
+   * @param variant the output stride: the finest map whose scores are fused; the backbone must reach
+   *     at least that stride
+   */
+  public FcnBuilder(FcnVariant variant, FcnBackbone backbone, int numClasses) {
+    if (numClasses < 2) {
+      throw new IllegalArgumentException("need at least 2 classes");
+    }
+    if (variant.outputStride() > backbone.deepestStride()) {
+      throw new IllegalArgumentException("FCN-" + variant.shortName() + " scores stride-" + variant.outputStride()
+          + " features, but the backbone's deepest features are at stride " + backbone.deepestStride()
+          + "; choose a variant of at most " + backbone.deepestStride() + "s");
     }
     this.variant = variant;
-    this.width = width;
+    this.backbone = backbone;
     this.numClasses = numClasses;
   }
 
@@ -58,8 +74,13 @@ public final class FcnBuilder {
     return variant;
   }
 
+  public FcnBackbone backbone() {
+    return backbone;
+  }
+
+  /** The VGG path's base width, or 0 for another backbone. */
   public int width() {
-    return width;
+    return backbone instanceof VggBackbone vgg ? vgg.width() : 0;
   }
 
   public int numClasses() {
@@ -70,43 +91,27 @@ public final class FcnBuilder {
   public FcnGraph build(Ops tf, WeightSource weights) {
     Placeholder<TFloat32> image =
         tf.withName(INPUT).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, -1, -1, 3)));
-    Operand<TFloat32> x = tf.math.sub(image, tf.constant(0.5f));
-    Operand<TFloat32> pool3 = null;
-    Operand<TFloat32> pool4 = null;
-    int channels = 3;
-    for (int block = 1; block <= BLOCKS; block++) {
-      int out = width * Math.min(1 << (block - 1), 8);
-      for (int i = 1; i <= CONVS_PER_BLOCK; i++) {
-        x = tf.nn.relu(conv(tf, weights, "conv" + block + "_" + i, x, 3, channels, out, WeightInit.HE_NORMAL));
-        channels = out;
+    List<FcnBackbone.FeatureMap> maps = backbone.build(tf, weights, image);
+    FcnBackbone.FeatureMap deepest = maps.get(0);
+    Operand<TFloat32> score =
+        conv(tf, weights, CLASS_SCORES, deepest.tensor(), 1, deepest.channels(), numClasses, WeightInit.HE_NORMAL);
+    FcnBackbone.FeatureMap coarsest = deepest;
+    for (FcnBackbone.FeatureMap skip : maps.subList(1, maps.size())) {
+      if (skip.stride() < variant.outputStride()) {
+        break;
       }
-      x = tf.withName("pool" + block).nn.maxPool(x, tf.constant(new int[] {1, 2, 2, 1}),
-          tf.constant(new int[] {1, 2, 2, 1}), "SAME");
-      if (block == 3) {
-        pool3 = x;
-      } else if (block == 4) {
-        pool4 = x;
-      }
-    }
-    int fc = 16 * width;
-    x = tf.nn.relu(conv(tf, weights, "fc6", x, 3, channels, fc, WeightInit.HE_NORMAL));
-    x = tf.nn.relu(conv(tf, weights, "fc7", x, 1, fc, fc, WeightInit.HE_NORMAL));
-    Operand<TFloat32> score = conv(tf, weights, "score_fr", x, 1, fc, numClasses, WeightInit.HE_NORMAL);
-    Operand<TFloat32> coarsest = score;
-    if (variant != FcnVariant.FCN_32S) {
-      score = fuse(tf, weights, score, pool4, "pool4", 8 * width);
-      coarsest = pool4;
-    }
-    if (variant == FcnVariant.FCN_8S) {
-      score = fuse(tf, weights, score, pool3, "pool3", 4 * width);
-      coarsest = pool3;
+      score = fuse(tf, weights, score, skip.tensor(), skip.name(), skip.channels());
+      coarsest = skip;
     }
     int stride = variant.outputStride();
+    if (coarsest.stride() != stride) {
+      throw new IllegalStateException("the backbone has no stride-" + stride + " features for FCN-" + variant.shortName());
+    }
     Operand<TInt32> upsampledShape =
-        tf.concat(List.of(tf.math.mul(spatialShape(tf, coarsest), tf.constant(new int[] {1, stride, stride})),
+        tf.concat(List.of(tf.math.mul(spatialShape(tf, coarsest.tensor()), tf.constant(new int[] {1, stride, stride})),
             tf.constant(new int[] {numClasses})), tf.constant(0));
     Operand<TFloat32> upsampled = upsample(tf, weights, "upscore" + stride, score, upsampledShape, stride);
-    // Crop [0, H) x [0, W): the padding added by pooling odd sizes is at the bottom/right.
+    // Crop [0, H) x [0, W): the padding added by downsampling odd sizes is at the bottom/right.
     Operand<TInt32> cropSize =
         tf.concat(List.of(tf.constant(new int[] {-1}), tf.slice(tf.shape(image), tf.constant(new int[] {1}),
             tf.constant(new int[] {2})), tf.constant(new int[] {-1})), tf.constant(0));
@@ -139,7 +144,8 @@ public final class FcnBuilder {
         outputShape, kernel, x, List.of(1L, (long) stride, (long) stride, 1L), "SAME");
   }
 
-  private static Operand<TFloat32> conv(Ops tf, WeightSource weights, String name, Operand<TFloat32> x,
+  /** A k x k convolution (stride 1, SAME) with bias, parameters "NAME/kernel" and "NAME/bias". */
+  static Operand<TFloat32> conv(Ops tf, WeightSource weights, String name, Operand<TFloat32> x,
       int k, int in, int out, WeightInit init) {
     Ops layer = tf.withSubScope(name);
     Operand<TFloat32> kernel = weights.parameter(layer, name, "kernel", Shape.of(k, k, in, out), init);

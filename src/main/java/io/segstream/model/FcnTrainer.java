@@ -77,7 +77,8 @@ public final class FcnTrainer implements AutoCloseable {
     this.options = options;
     this.data = data;
     this.transfer = transfer;
-    this.builder = new FcnBuilder(options.variant(), options.width(), data.labels().size());
+    this.builder = transfer == null ? new FcnBuilder(options.variant(), options.width(), data.labels().size())
+        : transfer.builder(options.variant(), options.width(), data.labels().size());
     Ops tf = Ops.create(graph);
     weights = new TrainableWeights(options.seed(), transfer == null ? Map.of() : transfer.presets(builder));
     net = builder.build(tf, weights);

@@ -86,8 +86,8 @@ public final class ModelExport {
     ModelConfig.write(file.getParent(), List.of(
         "segstream model config: how to feed the SavedModel in this directory.",
         String.format(Locale.ROOT,
-            "FCN-%s (Long, Shelhamer, Darrell 2015), base width %d; input NHWC RGB float32 = pixel * scale + offset.",
-            builder.variant().shortName(), builder.width())),
+            "FCN-%s (Long, Shelhamer, Darrell 2015), %s; input NHWC RGB float32 = pixel * scale + offset.",
+            builder.variant().shortName(), builder.backbone().describe())),
         settings);
   }
 

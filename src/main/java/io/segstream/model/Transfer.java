@@ -15,20 +15,22 @@ import org.tensorflow.GraphOperation;
 import org.tensorflow.SavedModelBundle;
 
 /**
- * Transfer learning from a segstream FCN (the FCN paper's fine-tuning, section 4.1): the new network
- * starts with the source's backbone (conv blocks, fc6, fc7) bit for bit, while every score layer
- * starts afresh for the new label set: class and skip scores at zero, upsampling bilinear. Zero scores
- * make a fresh net predict uniformly; the backbone's first gradients come once the scores move.
+ * Transfer learning (the FCN paper's fine-tuning, section 4.1): the new network starts with a trained
+ * backbone bit for bit, while every score layer starts afresh for the new label set: class and skip
+ * scores at zero, upsampling bilinear. Zero scores make a fresh net predict uniformly; the backbone's
+ * first gradients come once the scores move. The backbone comes from a segstream FCN (its VGG-style
+ * conv blocks, fc6, fc7) or from a model imported from TF.js (its encoder, {@link TfjsEncoder}).
  *
  * @param source the model directory the backbone comes from
  * @param backbone the source's backbone parameters by name
- * @param width the source's base width, which the new network must share
+ * @param network the backbone's layout
  * @param freezeBackboneSteps steps during which only the score layers learn
  */
-public record Transfer(Path source, Map<String, float[]> backbone, int width, int freezeBackboneSteps) {
+public record Transfer(Path source, Map<String, float[]> backbone, FcnBackbone network, int freezeBackboneSteps) {
 
-  /** Parameter names of the layers {@link FcnBuilder} calls the backbone. */
-  private static final Pattern BACKBONE = Pattern.compile("(conv\\d+_\\d+|fc6|fc7)/(kernel|bias)");
+  /** Parameter names of the layers {@link VggBackbone} and {@link TfjsEncoder} create. */
+  private static final Pattern BACKBONE =
+      Pattern.compile("(conv\\d+_\\d+|fc6|fc7)/(kernel|bias)|encoder_[^/]+/[^/]+");
   private static final String FIRST_KERNEL = "conv1_1/kernel";
 
   public Transfer {
@@ -44,15 +46,15 @@ public record Transfer(Path source, Map<String, float[]> backbone, int width, in
   }
 
   /**
-   * Reads the backbone of the segstream FCN in {@code modelDir} (what {@code segstream train} wrote:
-   * its weights are the graph's constants named like the parameters).
+   * Reads the backbone of the model in {@code modelDir}: a segstream FCN (what {@code segstream train}
+   * wrote: its weights are the graph's constants named like the parameters), or the encoder of a model
+   * {@code segstream model import-tfjs} wrote.
    */
   public static Transfer load(Path modelDir, int freezeBackboneSteps) throws IOException {
-    ModelConfig.load(modelDir);
+    ModelConfig config = ModelConfig.load(modelDir);
     if (!Files.isRegularFile(modelDir.resolve("saved_model.pb"))) {
       throw new IllegalArgumentException(modelDir + " has no saved_model.pb");
     }
-    FrozenWeights source;
     try (SavedModelBundle bundle = SavedModelBundle.load(modelDir.toString(), "serve")) {
       List<String> names = new ArrayList<>();
       Iterator<GraphOperation> ops = bundle.graph().operations();
@@ -62,16 +64,40 @@ public record Transfer(Path source, Map<String, float[]> backbone, int width, in
           names.add(op.name());
         }
       }
-      if (!names.contains(FIRST_KERNEL)) {
-        throw new IllegalArgumentException(modelDir + " is not a segstream FCN (no constant " + FIRST_KERNEL
-            + "); --init-from takes a model that segstream train wrote");
+      if (names.contains(FIRST_KERNEL)) {
+        FrozenWeights source = FrozenWeights.fetch(bundle.session(), names, names);
+        Map<String, float[]> values = new LinkedHashMap<>();
+        source.shapes().keySet().forEach(name -> values.put(name, source.values(name)));
+        int width = Math.toIntExact(source.shapes().get(FIRST_KERNEL).get(3));
+        return new Transfer(modelDir, values, new VggBackbone(width), freezeBackboneSteps);
       }
-      source = FrozenWeights.fetch(bundle.session(), names, names);
+      if (TfjsEncoder.isEncoderGraph(bundle.graph())) {
+        Map<String, float[]> values = new LinkedHashMap<>();
+        TfjsEncoder encoder = TfjsEncoder.read(config, bundle, values);
+        return new Transfer(modelDir, values, encoder, freezeBackboneSteps);
+      }
     }
-    Map<String, float[]> values = new LinkedHashMap<>();
-    source.shapes().keySet().forEach(name -> values.put(name, source.values(name)));
-    int width = Math.toIntExact(source.shapes().get(FIRST_KERNEL).get(3));
-    return new Transfer(modelDir, values, width, freezeBackboneSteps);
+    throw new IllegalArgumentException(modelDir + " is neither a segstream FCN (no constant " + FIRST_KERNEL
+        + ") nor an imported TF.js model with a MobileNet-style encoder (no depthwise convolutions); --init-from"
+        + " takes a model that segstream train or segstream model import-tfjs wrote");
+  }
+
+  /** The source's base width for a segstream FCN, 0 for an imported encoder (which has no width). */
+  public int width() {
+    return network instanceof VggBackbone vgg ? vgg.width() : 0;
+  }
+
+  /**
+   * The network to train on this backbone.
+   *
+   * @param width the width asked for, which a segstream FCN's backbone must share; an encoder ignores it
+   */
+  public FcnBuilder builder(FcnVariant variant, int width, int numClasses) {
+    if (network instanceof VggBackbone vgg && vgg.width() != width) {
+      throw new IllegalArgumentException("the network to train has width " + width + " but " + source
+          + " has width " + vgg.width() + "; a transferred backbone keeps its width");
+    }
+    return new FcnBuilder(variant, network, numClasses);
   }
 
   /**
@@ -79,13 +105,12 @@ public record Transfer(Path source, Map<String, float[]> backbone, int width, in
    * zero and upsampling bilinear in every {@link FcnBuilder} net already).
    */
   public Map<String, float[]> presets(FcnBuilder builder) {
-    if (builder.width() != width) {
-      throw new IllegalArgumentException("the network to train has width " + builder.width() + " but "
-          + source + " has width " + width + "; a transferred backbone keeps its width");
+    if (builder.backbone() != network) {
+      throw new IllegalArgumentException("the network to train is not built on the backbone of " + source);
     }
     Map<String, float[]> presets = new HashMap<>(backbone);
-    int fc = 16 * width;
-    presets.put(WeightSource.key("score_fr", "kernel"), new float[fc * builder.numClasses()]);
+    presets.put(WeightSource.key(FcnBuilder.CLASS_SCORES, "kernel"),
+        new float[network.deepestChannels() * builder.numClasses()]);
     return presets;
   }
 
