@@ -27,6 +27,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -87,19 +88,37 @@ final class Harness {
    * Sends {@code frames} synthetic {@code size x size} PNG frames, ids 0 .. frames-1, round-robin over
    * {@code cameras} cameras ("cam-0", ...), {@code interval} apart, on {@code sender}.
    */
-  static Future<?> sendFrames(ExecutorService sender, Map<String, Object> client, SegstreamConfig config,
+  static Future<Integer> sendFrames(ExecutorService sender, Map<String, Object> client, SegstreamConfig config,
       int frames, int cameras, int size, Duration interval) {
+    return sendFrames(sender, client, config, frames, () -> true, 0, cameras, size, interval);
+  }
+
+  /**
+   * As {@link #sendFrames(ExecutorService, Map, SegstreamConfig, int, int, int, Duration)}, but the
+   * stream goes on past {@code atLeast} frames until {@code until} holds, then for {@code thenMore}
+   * frames: an event that must happen mid-stream (an instance joining) cannot find it already over.
+   * The future gives the number of frames sent.
+   */
+  static Future<Integer> sendFrames(ExecutorService sender, Map<String, Object> client, SegstreamConfig config,
+      int atLeast, BooleanSupplier until, int thenMore, int cameras, int size, Duration interval) {
     String topic = config.getString(SegstreamConfig.TOPIC_FRAMES);
     return sender.submit(() -> {
       try (KafkaProducer<byte[], byte[]> producer = producer(client)) {
-        for (int id = 0; id < frames; id++) {
+        int id = 0;
+        int end = Integer.MAX_VALUE;
+        while (id < end) {
+          if (end == Integer.MAX_VALUE && id >= atLeast && until.getAsBoolean()) {
+            end = id + thenMore;
+            continue;
+          }
           String camera = "cam-" + (id % cameras);
           producer.send(tagged(topic, camera, syntheticFrame(config, camera, id, size, size, ImageEncoding.PNG), id));
+          id++;
           Thread.sleep(interval.toMillis());
         }
         producer.flush();
+        return id;
       }
-      return null;
     });
   }
 

@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Tag;
@@ -46,6 +47,8 @@ class ScaleOutTest {
   private static final Duration FRAME_INTERVAL = Duration.ofMillis(5);
   private static final Duration MODEL_DELAY = Duration.ofMillis(25);
   private static final int JOIN_AFTER_COMMITTED = 100;
+  /** Frames sent after the second instance owns a partition: it must process some of them. */
+  private static final int FRAMES_AFTER_JOIN = 200;
 
   @RegisterExtension static final EmbeddedBroker broker = new EmbeddedBroker();
 
@@ -81,11 +84,15 @@ class ScaleOutTest {
     String frames = config.getString(SegstreamConfig.TOPIC_FRAMES);
     String group = config.getString(SegstreamConfig.APPLICATION_ID);
     ExecutorService sender = Executors.newSingleThreadExecutor();
+    int sent;
     try (SegstreamApp first = new SegstreamApp(config, delayedModel());
         SegstreamApp second = new SegstreamApp(config, delayedModel())) {
       first.start();
       assertTrue(first.awaitRunning(Duration.ofSeconds(60)), "the first instance runs");
-      Future<?> sending = Harness.sendFrames(sender, client, config, FRAMES, CAMERAS, 32, FRAME_INTERVAL);
+      // The stream goes on until the second instance owns a partition, then for FRAMES_AFTER_JOIN more.
+      AtomicBoolean secondOwnsAPartition = new AtomicBoolean();
+      Future<Integer> sending = Harness.sendFrames(sender, client, config, FRAMES, secondOwnsAPartition::get,
+          FRAMES_AFTER_JOIN, CAMERAS, 32, FRAME_INTERVAL);
       Harness.await("the first instance to commit " + JOIN_AFTER_COMMITTED + " frames", Duration.ofSeconds(60),
           () -> Harness.committed(client, group, frames) >= JOIN_AFTER_COMMITTED);
       List<String> inFlight = new ArrayList<>();
@@ -95,15 +102,16 @@ class ScaleOutTest {
       }
       System.out.println("second instance joins; first instance's oldest frames in flight: " + inFlight);
       second.start();
-      sending.get();
+      Harness.await("the second instance to take over a partition", Duration.ofSeconds(120),
+          () -> second.streams().metadataForLocalThreads().stream().anyMatch(t -> !t.activeTasks().isEmpty()));
+      secondOwnsAPartition.set(true);
+      sent = sending.get();
       Harness.awaitDrained(settings);
-      assertTrue(second.streams().metadataForLocalThreads().stream().anyMatch(t -> !t.activeTasks().isEmpty()),
-          "the second instance took over a partition");
     } finally {
       sender.shutdownNow();
     }
 
-    Harness.Tally tally = Harness.Tally.of("second instance joins mid-stream", guarantee, FRAMES, client, config)
+    Harness.Tally tally = Harness.Tally.of("second instance joins mid-stream", guarantee, sent, client, config)
         .report();
     assertEquals(List.of(), tally.lost(), "frames without a mask");
     assertEquals(0, tally.total(tally.deadLetters()), "dead letters");
