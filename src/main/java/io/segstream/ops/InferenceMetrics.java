@@ -127,10 +127,9 @@ public final class InferenceMetrics implements AutoCloseable {
   public static Totals totals(MeterRegistry registry) {
     double images = registry.find(REQUESTS).tag("outcome", "success").counters().stream()
         .mapToDouble(Counter::count).sum();
-    double executions = registry.find(EXECUTIONS).counters().stream().mapToDouble(Counter::count).sum();
-    // Images per call come from the batch-size summary: it records a call's size and its count in one
-    // step, while the success counter moves per image after the call, so a snapshot taken between the
-    // two would see more images than calls could have carried.
+    // Each mean comes from one meter's own count and total, which it records in one step: the
+    // per-image success counter moves after the call, so a snapshot between the two would see more
+    // images than the calls carried.
     long calls = 0;
     double batchedImages = 0;
     for (DistributionSummary summary : registry.find(BATCH_SIZE).summaries()) {
@@ -143,35 +142,39 @@ public final class InferenceMetrics implements AutoCloseable {
       queued += timer.count();
       queueMs += timer.totalTime(TimeUnit.MILLISECONDS);
     }
-    double computeMs = registry.find(COMPUTE_TIME).timers().stream()
-        .mapToDouble(timer -> timer.totalTime(TimeUnit.MILLISECONDS)).sum();
-    return new Totals((long) images, (long) executions, calls, (long) batchedImages, queued, queueMs, computeMs);
+    long timedCalls = 0;
+    double computeMs = 0;
+    for (Timer timer : registry.find(COMPUTE_TIME).timers()) {
+      timedCalls += timer.count();
+      computeMs += timer.totalTime(TimeUnit.MILLISECONDS);
+    }
+    return new Totals((long) images, calls, (long) batchedImages, queued, queueMs, timedCalls, computeMs);
   }
 
   /**
    * Counts and summed times of the inference meters.
    *
    * @param images images answered successfully
-   * @param executions model calls
-   * @param sizedCalls model calls recorded in the batch-size summary
+   * @param calls model calls (the batch-size summary's count)
    * @param batchedImages images those calls carried
    * @param queued images dispatched (each has a queue time)
    * @param queueMs summed queue time of the dispatched images
+   * @param timedCalls model calls with a compute time
    * @param computeMs summed model call time
    */
-  public record Totals(long images, long executions, long sizedCalls, long batchedImages, long queued,
-      double queueMs, double computeMs) {
+  public record Totals(long images, long calls, long batchedImages, long queued, double queueMs,
+      long timedCalls, double computeMs) {
 
     /** What happened since {@code earlier}. */
     public Totals minus(Totals earlier) {
-      return new Totals(images - earlier.images, executions - earlier.executions,
-          sizedCalls - earlier.sizedCalls, batchedImages - earlier.batchedImages, queued - earlier.queued,
-          queueMs - earlier.queueMs, computeMs - earlier.computeMs);
+      return new Totals(images - earlier.images, calls - earlier.calls, batchedImages - earlier.batchedImages,
+          queued - earlier.queued, queueMs - earlier.queueMs, timedCalls - earlier.timedCalls,
+          computeMs - earlier.computeMs);
     }
 
     /** Images per model call, Triton's average batch size. */
     public double meanBatchSize() {
-      return sizedCalls == 0 ? Double.NaN : (double) batchedImages / sizedCalls;
+      return calls == 0 ? Double.NaN : (double) batchedImages / calls;
     }
 
     public double meanQueueMs() {
@@ -179,7 +182,7 @@ public final class InferenceMetrics implements AutoCloseable {
     }
 
     public double meanComputeMsPerCall() {
-      return executions == 0 ? Double.NaN : computeMs / executions;
+      return timedCalls == 0 ? Double.NaN : computeMs / timedCalls;
     }
   }
 
