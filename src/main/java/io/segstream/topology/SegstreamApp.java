@@ -270,10 +270,12 @@ public final class SegstreamApp implements AutoCloseable {
    * timeout. Static members ({@code group.instance.id}) stay, as static membership intends.
    */
   GroupMembershipOperation onClose() {
-    Properties props = streamsProperties();
+    // Only a pass-through setting can make a member static; building streamsProperties() again would
+    // repeat PollSettings' warnings.
+    Map<String, Object> passThrough = config.kafkaPassThrough();
     String key = ConsumerConfig.GROUP_INSTANCE_ID_CONFIG;
-    boolean staticMember = props.get(key) != null || props.get(StreamsConfig.consumerPrefix(key)) != null
-        || props.get(StreamsConfig.mainConsumerPrefix(key)) != null;
+    boolean staticMember = passThrough.get(key) != null || passThrough.get(StreamsConfig.consumerPrefix(key)) != null
+        || passThrough.get(StreamsConfig.mainConsumerPrefix(key)) != null;
     return staticMember ? GroupMembershipOperation.DEFAULT : GroupMembershipOperation.LEAVE_GROUP;
   }
 
