@@ -105,21 +105,23 @@ final class Harness {
     return sender.submit(() -> {
       try (KafkaProducer<byte[], byte[]> producer = producer(client)) {
         int id = 0;
-        int end = Integer.MAX_VALUE;
-        while (id < end) {
-          if (end == Integer.MAX_VALUE && id >= atLeast && until.getAsBoolean()) {
-            end = id + thenMore;
-            continue;
-          }
-          String camera = "cam-" + (id % cameras);
-          producer.send(tagged(topic, camera, syntheticFrame(config, camera, id, size, size, ImageEncoding.PNG), id));
-          id++;
-          Thread.sleep(interval.toMillis());
+        while (id < atLeast || !until.getAsBoolean()) {
+          sendFrame(producer, topic, config, id++, cameras, size, interval);
+        }
+        for (int end = id + thenMore; id < end; ) {
+          sendFrame(producer, topic, config, id++, cameras, size, interval);
         }
         producer.flush();
         return id;
       }
     });
+  }
+
+  private static void sendFrame(KafkaProducer<byte[], byte[]> producer, String topic, SegstreamConfig config,
+      int id, int cameras, int size, Duration interval) throws InterruptedException {
+    String camera = "cam-" + (id % cameras);
+    producer.send(tagged(topic, camera, syntheticFrame(config, camera, id, size, size, ImageEncoding.PNG), id));
+    Thread.sleep(interval.toMillis());
   }
 
   /** A producer that does not lose or duplicate what it was given: idempotent, acks=all. */
