@@ -60,6 +60,9 @@ public final class StreamBench {
   public static final String NAIVE = "b-naive";
   public static final String SEGSTREAM = "c-segstream";
   public static final List<String> SCENARIOS = List.of(CEILING, NAIVE, SEGSTREAM);
+  /** The JIT warm-up ends once the JIT compilers take under this share of a window's wall time. */
+  private static final double JIT_SETTLED_SHARE = 0.03;
+  private static final Duration JIT_WINDOW = Duration.ofSeconds(15);
   /** Distinct synthetic scenes the frames cycle through. */
   private static final int DISTINCT_FRAMES = 32;
 
@@ -163,23 +166,23 @@ public final class StreamBench {
     boolean warmUpNow = !jitWarmedUp && plan.jitWarmupSeconds() > 0
         && (scenarios.contains(NAIVE) || scenarios.contains(SEGSTREAM));
     LongSupplier busy = simulator == null ? null : simulator::busyNanos;
-    if (scenarios.contains(CEILING) || scenarios.contains(NAIVE) || warmUpNow) {
-      if (simulator != null) {
-        runSingleInstance(setup, simulator, simulator, busy, common, width, height, images, warmUpNow, rows);
-      } else {
-        try (DjlSegmenter single = DjlSegmenter.load(setup.model(), device, setup.session())) {
-          runSingleInstance(setup, single, single, busy, common, width, height, images, warmUpNow, rows);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    // (c)'s batcher exists from the start so that the JIT warm-up runs (c)'s own code path: warmed up
+    // through a single instance, (c) compiled its batching and batched pre-processing while measured.
+    try (DynamicBatcher batcher = scenarios.contains(SEGSTREAM) ? batcher(setup, simulator, common, registry) : null) {
+      if (scenarios.contains(CEILING) || scenarios.contains(NAIVE) || warmUpNow) {
+        if (simulator != null) {
+          runSingleInstance(setup, simulator, simulator, batcher, busy, common, width, height, images, warmUpNow,
+              rows);
+        } else {
+          try (DjlSegmenter single = DjlSegmenter.load(setup.model(), device, setup.session())) {
+            runSingleInstance(setup, single, single, batcher, busy, common, width, height, images, warmUpNow, rows);
+          }
         }
       }
-    }
-    if (scenarios.contains(SEGSTREAM)) {
-      System.err.printf("%s (c) segstream: %d stream threads, batcher (max %d, %d ms), %d instance(s)%n",
-          size, plan.streamThreads(), setup.batch(), setup.queueDelayMs(), setup.instances());
-      SimpleMeterRegistry registry = new SimpleMeterRegistry();
-      SegstreamConfig config = new SegstreamConfig(common);
-      try (DynamicBatcher batcher = simulator != null
-          ? simulator.behindBatcher(setup.instances(), BatcherSettings.from(config, setup.model().maxBatchSize()), registry)
-          : Segmenters.forModel(setup.model().modelDir(), config, registry)) {
+      if (batcher != null) {
+        System.err.printf("%s (c) segstream: %d stream threads, batcher (max %d, %d ms), %d instance(s)%n",
+            size, plan.streamThreads(), setup.batch(), setup.queueDelayMs(), setup.instances());
         // The same warm-up the ceiling gets: TensorFlow tunes on the first calls of a new shape.
         for (int i = 0; i < PredictorThroughput.WARM_UP_CALLS; i++) {
           batcher.segmentAll(images.subList(0, Math.min(setup.batch(), images.size())));
@@ -190,8 +193,21 @@ public final class StreamBench {
     return rows;
   }
 
-  /** (a), the JIT warm-up and (b): one model instance, {@code backend} and {@code segmenter} (the same one). */
-  private void runSingleInstance(Setup setup, BatchBackend backend, Segmenter segmenter, LongSupplier busy,
+  /** (c)'s segmenter: the batcher {@code run} uses, over the model or over the simulated device. */
+  private static DynamicBatcher batcher(Setup setup, SimulatedAccelerator simulator, Map<String, Object> common,
+      SimpleMeterRegistry registry) throws IOException {
+    SegstreamConfig config = new SegstreamConfig(common);
+    return simulator != null
+        ? simulator.behindBatcher(setup.instances(), BatcherSettings.from(config, setup.model().maxBatchSize()), registry)
+        : Segmenters.forModel(setup.model().modelDir(), config, registry);
+  }
+
+  /**
+   * (a), the JIT warm-up and (b): one model instance, {@code backend} and {@code segmenter} (the same
+   * one). The warm-up runs through {@code batched} ((c)'s segmenter) when (c) is to run.
+   */
+  private void runSingleInstance(Setup setup, BatchBackend backend, Segmenter segmenter, Segmenter batched,
+      LongSupplier busy,
       Map<String, Object> common, int width, int height, List<RgbImage> images, boolean warmUpNow,
       List<Row> rows) throws Exception {
     String size = width + "x" + height;
@@ -210,14 +226,17 @@ public final class StreamBench {
     if (warmUpNow) {
       // A JVM running a broker, Kafka clients and Streams compiles code for minutes; the first
       // scenario would pay for it and the next ones less, so both start warm.
-      System.err.printf(Locale.ROOT, "%s JIT warm-up: %.0f s of the pipeline, unmeasured%n", size,
-          plan.jitWarmupSeconds());
+      System.err.printf(Locale.ROOT, "%s JIT warm-up: the pipeline, unmeasured, until the JIT takes under %.0f%% "
+          + "of %d s (at most %.0f s)%n", size, JIT_SETTLED_SHARE * 100, JIT_WINDOW.toSeconds(), plan.jitWarmupSeconds());
       Map<String, Object> props = scenarioProps(common, size, "warmup", plan.streamThreads());
-      try (StreamScenario warmUp = new StreamScenario(new SegstreamConfig(props), segmenter, null, null, images,
-          plan.encoding(), plan.timeout())) {
+      JitSettling settling = new JitSettling(JIT_WINDOW, JIT_SETTLED_SHARE);
+      long start = System.nanoTime();
+      try (StreamScenario warmUp = new StreamScenario(new SegstreamConfig(props),
+          batched != null ? batched : segmenter, null, null, images, plan.encoding(), plan.timeout())) {
         int done = warmUp.keepBusy(Duration.ofMillis((long) (plan.jitWarmupSeconds() * 1000)),
-            8 * plan.streamThreads());
-        System.err.printf("%s JIT warm-up: %d frames%n", size, done);
+            Math.max(8, setup.batch()) * plan.streamThreads(), settling);
+        System.err.printf(Locale.ROOT, "%s JIT warm-up: %d frames in %.0f s, the JIT at %.0f%% of the last window%n",
+            size, done, (System.nanoTime() - start) / 1e9, settling.lastShare() * 100);
       }
       jitWarmedUp = true;
     }

@@ -34,6 +34,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -175,11 +176,11 @@ final class StreamScenario implements AutoCloseable {
   }
 
   /**
-   * Starts the processor and keeps {@code window} frames in flight for {@code duration}, measuring
-   * nothing: warms the JIT compiler up on every code path of producer, broker, processor and
-   * consumer. Returns the frames processed.
+   * Starts the processor and keeps {@code window} frames in flight until {@code enough} says so or
+   * for at most {@code duration}, measuring nothing: warms the JIT compiler up on every code path of
+   * producer, broker, processor and consumer. Returns the frames processed.
    */
-  int keepBusy(Duration duration, int window) throws Exception {
+  int keepBusy(Duration duration, int window, BooleanSupplier enough) throws Exception {
     if (started) {
       throw new IllegalStateException("a scenario's processor starts once");
     }
@@ -188,7 +189,7 @@ final class StreamScenario implements AutoCloseable {
     long end = System.nanoTime() + duration.toNanos();
     long lastArrival = System.nanoTime();
     int done = 0;
-    while (System.nanoTime() < end) {
+    while (System.nanoTime() < end && !enough.getAsBoolean()) {
       while (sent - done < window) {
         send(next(Instant.now()));
       }

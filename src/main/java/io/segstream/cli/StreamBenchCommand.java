@@ -46,8 +46,9 @@ public final class StreamBenchCommand implements Callable<Integer> {
   @Option(names = "--frames", description = "Backlog frames per Kafka scenario (default: ${DEFAULT-VALUE}).")
   int frames = 2000;
 
-  @Option(names = "--jit-warmup-seconds", description = "Before the first Kafka scenario, run the pipeline this long unmeasured (default: ${DEFAULT-VALUE}).")
-  double jitWarmupSeconds = 60;
+  @Option(names = "--jit-warmup-seconds", description = "Before the first Kafka scenario, run the pipeline unmeasured until the JIT compilers settle "
+      + "(under 3%% of 15 s), for at most this long (default: ${DEFAULT-VALUE}; 0: no warm-up).")
+  double jitWarmupSeconds = 300;
 
   @Option(names = "--warmup-frames", description = "Backlog frames before the measured ones, per Kafka scenario (default: ${DEFAULT-VALUE}).")
   int warmupFrames = 1000;
