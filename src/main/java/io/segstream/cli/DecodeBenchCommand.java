@@ -2,11 +2,11 @@ package io.segstream.cli;
 
 import io.segstream.bench.DecodeBench;
 import io.segstream.bench.PredictorThroughput;
-import io.segstream.bench.TensorFlowJpegDecoder;
 import io.segstream.config.SegstreamConfig;
 import io.segstream.contracts.ImageEncoding;
 import io.segstream.image.Ffmpeg;
 import io.segstream.image.FrameDecoder;
+import io.segstream.inference.TensorFlowJpegDecoder;
 import io.segstream.image.Images;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
@@ -22,14 +22,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * JPEG decoding side by side: ImageIO as segstream's {@code FrameDecoder} runs it, ImageIO alone,
- * and TensorFlow's {@code DecodeJpeg}, on real video frames made with ffmpeg. Writes
+ * JPEG decoding side by side: segstream's {@code FrameDecoder} with each {@code jpeg.decoder}
+ * (ImageIO, TensorFlow), and each decoder alone, on real video frames made with ffmpeg. Writes
  * {@code decode.md}.
  */
 @Command(
     name = "decode",
     mixinStandardHelpOptions = true,
-    description = "JPEG decode time per frame: ImageIO (FrameDecoder) vs TensorFlow DecodeJpeg.")
+    description = "JPEG decode time per frame: FrameDecoder with ImageIO and with TensorFlow DecodeJpeg, and each alone.")
 public final class DecodeBenchCommand implements Callable<Integer> {
 
   @Option(names = "--video", description = "Video the frames come from (default: ${DEFAULT-VALUE}).")
@@ -54,26 +54,29 @@ public final class DecodeBenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     SegstreamConfig config = SegstreamConfig.load(null, Map.of());
     int maxFrameBytes = config.getInt(SegstreamConfig.MAX_FRAME_BYTES);
-    FrameDecoder frameDecoder = new FrameDecoder(maxFrameBytes, config.getLong(SegstreamConfig.MAX_FRAME_PIXELS));
+    long maxPixels = config.getLong(SegstreamConfig.MAX_FRAME_PIXELS);
+    TensorFlowJpegDecoder tensorFlow = new TensorFlowJpegDecoder();
+    FrameDecoder imageIo = new FrameDecoder(maxFrameBytes, maxPixels);
+    FrameDecoder withTensorFlow = new FrameDecoder(maxFrameBytes, maxPixels, tensorFlow);
     List<DecodeBench.Result> results = new ArrayList<>();
     long bytes = 0;
-    try (TensorFlowJpegDecoder tensorFlow = new TensorFlowJpegDecoder()) {
-      for (String size : sizes) {
-        int[] wh = PredictorThroughput.parseSize(size);
-        List<byte[]> jpegs = frames(wh[0], wh[1], maxFrameBytes);
-        bytes = jpegs.stream().mapToLong(j -> j.length).sum() / jpegs.size();
-        List<DecodeBench.Candidate> candidates = List.of(
-            new DecodeBench.Candidate("ImageIO, FrameDecoder (checks + RGB copy)",
-                jpeg -> frameDecoder.decode(ImageEncoding.JPEG, jpeg, wh[0], wh[1])),
-            new DecodeBench.Candidate("ImageIO.read alone",
-                jpeg -> Images.toRgb(ImageIO.read(new ByteArrayInputStream(jpeg)))),
-            new DecodeBench.Candidate("TensorFlow DecodeJpeg (DJL TF engine)", tensorFlow::decode));
-        List<DecodeBench.Result> sized = DecodeBench.measure(size, jpegs, candidates, rounds);
-        results.addAll(sized);
-        System.out.printf(Locale.ROOT, "%s (%d frames, %d bytes on average):%n", size, jpegs.size(), bytes);
-        sized.forEach(r -> System.out.printf(Locale.ROOT, "  %-45s %.2f ms/frame wall, %.2f CPU%n",
-            r.decoder(), r.wallMsPerFrame(), r.cpuMsPerFrame()));
-      }
+    for (String size : sizes) {
+      int[] wh = PredictorThroughput.parseSize(size);
+      List<byte[]> jpegs = frames(wh[0], wh[1], maxFrameBytes);
+      bytes = jpegs.stream().mapToLong(j -> j.length).sum() / jpegs.size();
+      List<DecodeBench.Candidate> candidates = List.of(
+          new DecodeBench.Candidate("FrameDecoder, jpeg.decoder=imageio",
+              jpeg -> imageIo.decode(ImageEncoding.JPEG, jpeg, wh[0], wh[1])),
+          new DecodeBench.Candidate("FrameDecoder, jpeg.decoder=tensorflow",
+              jpeg -> withTensorFlow.decode(ImageEncoding.JPEG, jpeg, wh[0], wh[1])),
+          new DecodeBench.Candidate("ImageIO.read alone",
+              jpeg -> Images.toRgb(ImageIO.read(new ByteArrayInputStream(jpeg)))),
+          new DecodeBench.Candidate("TensorFlow DecodeJpeg alone", tensorFlow::decode));
+      List<DecodeBench.Result> sized = DecodeBench.measure(size, jpegs, candidates, rounds);
+      results.addAll(sized);
+      System.out.printf(Locale.ROOT, "%s (%d frames, %d bytes on average):%n", size, jpegs.size(), bytes);
+      sized.forEach(r -> System.out.printf(Locale.ROOT, "  %-45s %.2f ms/frame wall, %.2f CPU%n",
+          r.decoder(), r.wallMsPerFrame(), r.cpuMsPerFrame()));
     }
     String page = "# JPEG decoding\n\n"
         + String.format(Locale.ROOT, "%d frames of %s per size, ffmpeg mjpeg -q:v %d, %d measured rounds after one"

@@ -7,6 +7,7 @@ import io.segstream.contracts.ImageFrame;
 import io.segstream.contracts.SegmentationMask;
 import io.segstream.contracts.serde.AvroSerdes;
 import io.segstream.image.FrameDecoder;
+import io.segstream.image.JpegDecoder;
 import io.segstream.inference.Segmenter;
 import java.util.concurrent.Executor;
 import org.apache.kafka.common.serialization.Serde;
@@ -49,7 +50,8 @@ public final class SegmentationTopology {
       Executor workers, FramesInFlight inFlight) {
     AvroSerdes serdes = AvroSerdes.fromConfig(config);
     FrameWork work = new FrameWork(
-        new FrameDecoder(config.getInt(SegstreamConfig.MAX_FRAME_BYTES), config.getLong(SegstreamConfig.MAX_FRAME_PIXELS)),
+        new FrameDecoder(config.getInt(SegstreamConfig.MAX_FRAME_BYTES), config.getLong(SegstreamConfig.MAX_FRAME_PIXELS),
+            JpegDecoder.named(config.getString(SegstreamConfig.JPEG_DECODER))),
         segmenter,
         workers);
     Topics topics = Topics.fromConfig(config);

@@ -7,6 +7,7 @@ import io.segstream.contracts.ImageEncoding;
 import io.segstream.image.FrameDecoder;
 import io.segstream.image.Images;
 import io.segstream.image.RgbImage;
+import io.segstream.inference.TensorFlowJpegDecoder;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -33,15 +34,14 @@ class DecodeBenchTest {
   void tensorFlowDecodesTheSamePixelsAsImageIo() throws Exception {
     byte[] jpeg = gradientJpeg();
     FrameDecoder imageIo = new FrameDecoder(1 << 20, 1 << 20);
-    try (TensorFlowJpegDecoder tensorFlow = new TensorFlowJpegDecoder()) {
-      RgbImage decoded = tensorFlow.decode(jpeg);
-      assertEquals(64, decoded.width());
-      assertEquals(48, decoded.height());
-      double diff = DecodeBench.meanAbsDiff(List.of(jpeg),
-          new DecodeBench.Candidate("imageio", j -> imageIo.decode(ImageEncoding.JPEG, j, 64, 48)),
-          new DecodeBench.Candidate("tf", tensorFlow::decode));
-      assertTrue(diff < 2, "mean abs difference " + diff);
-    }
+    TensorFlowJpegDecoder tensorFlow = new TensorFlowJpegDecoder();
+    RgbImage decoded = tensorFlow.decode(jpeg);
+    assertEquals(64, decoded.width());
+    assertEquals(48, decoded.height());
+    double diff = DecodeBench.meanAbsDiff(List.of(jpeg),
+        new DecodeBench.Candidate("imageio", j -> imageIo.decode(ImageEncoding.JPEG, j, 64, 48)),
+        new DecodeBench.Candidate("tf", tensorFlow::decode));
+    assertTrue(diff < 2, "mean abs difference " + diff);
   }
 
   @Test

@@ -27,9 +27,10 @@ class DecodeBenchCommandTest {
     assertEquals(0, exit);
     String md = Files.readString(out.resolve("decode.md"));
     for (String size : new String[] {"64x36", "96x54"}) {
-      assertTrue(md.contains("| " + size + " | ImageIO, FrameDecoder (checks + RGB copy) | 3 |"), md);
+      assertTrue(md.contains("| " + size + " | FrameDecoder, jpeg.decoder=tensorflow | 3 |"), md);
       assertTrue(md.contains("| " + size + " | ImageIO.read alone | 3 |"), md);
-      assertTrue(md.contains("| " + size + " | TensorFlow DecodeJpeg (DJL TF engine) | 3 |"), md);
+      assertTrue(md.contains("| " + size + " | FrameDecoder, jpeg.decoder=imageio | 3 |"), md);
+      assertTrue(md.contains("| " + size + " | TensorFlow DecodeJpeg alone | 3 |"), md);
     }
   }
 }

@@ -38,6 +38,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * a flipped bit in a JPEG's Huffman-coded data mostly decodes to other, valid coefficients, as JPEG
  * carries no checksum; of 40 random single-bit flips in messi5.jpg the decoder noticed 14, so no test
  * asserts on them.
+ *
+ * <p>These run with ImageIO decoding the pixels; {@code DamagedImagesWithTensorFlowTest} runs every
+ * one again with {@code jpeg.decoder=tensorflow}.
  */
 class DamagedImagesTest {
 
@@ -46,7 +49,20 @@ class DamagedImagesTest {
   private static final int SOF2 = 0xC2;
   private static final int SOS = 0xDA;
 
-  private final FrameDecoder decoder = new FrameDecoder(8 << 20, 4096L * 4096L);
+  private static final int DRI = 0xDD;
+  private static final int RST0 = 0xD0;
+
+  final FrameDecoder decoder = new FrameDecoder(8 << 20, 4096L * 4096L, jpegDecoder());
+
+  /** What decodes the pixels of colour JPEGs; null: ImageIO. */
+  JpegDecoder jpegDecoder() {
+    return null;
+  }
+
+  /** How this decoder words a JPEG that ends early (ImageIO's {@code expected}; others their own). */
+  String jpegTruncation(String expected) {
+    return expected;
+  }
 
   @ParameterizedTest
   @ValueSource(strings = {MESSI, "HappyFish.jpg", "baboon.jpg", "fruits.jpg", "starry_night.jpg",
@@ -74,7 +90,8 @@ class DamagedImagesTest {
     byte[] photo = TestPhotos.read(name);
     byte[] cut = Arrays.copyOf(photo, (int) (photo.length * kept));
     FrameRejectedException e = assertCorrupt(ImageProbe.probe(photo).encoding(), cut, photo);
-    assertTrue(e.getMessage().contains(expected), e.getMessage());
+    String wording = name.endsWith(".jpg") ? jpegTruncation(expected) : expected;
+    assertTrue(e.getMessage().contains(wording), e.getMessage());
   }
 
   /** Cut inside the header: it starts as the format, so it is damaged, not some other format. */
@@ -144,6 +161,35 @@ class DamagedImagesTest {
       damaged[at] = (byte) 0xFF;
       damaged[at + 1] = (byte) marker;
       assertCorrupt(ImageEncoding.JPEG, damaged, messi);
+    }
+  }
+
+  /**
+   * A JPEG with a restart interval (RST0-RST7 every 4 MCU rows' worth of blocks, as MJPEG cameras
+   * often write) decodes; with one restart marker out of sequence, or with the restart interval
+   * removed from its header, it is refused.
+   */
+  @Test
+  void aRestartMarkerOutOfSequenceIsRefused() throws Exception {
+    byte[] restarts = withRestartInterval(TestPhotos.read(MESSI), 16);
+    ImageProbe probe = ImageProbe.probe(restarts);
+    assertTrue(hasMarker(restarts, DRI), "the re-encoded photo has a restart interval (DRI)");
+    decoder.decode(ImageEncoding.JPEG, restarts, probe.width(), probe.height());
+
+    int scan = scanDataStart(restarts);
+    List<Integer> markers = new java.util.ArrayList<>();
+    for (int i = scan; i + 1 < restarts.length; i++) {
+      int next = restarts[i + 1] & 0xff;
+      if ((restarts[i] & 0xff) == 0xFF && next >= RST0 && next <= RST0 + 7) {
+        markers.add(i);
+      }
+    }
+    assertTrue(markers.size() > 8, "restart markers: " + markers.size());
+    for (int which : new int[] {1, markers.size() / 2, markers.size() - 1}) {
+      byte[] damaged = restarts.clone();
+      int at = markers.get(which) + 1;
+      damaged[at] = (byte) (RST0 + ((damaged[at] - RST0 + 3) & 7));
+      assertCorrupt(ImageEncoding.JPEG, damaged, restarts);
     }
   }
 
@@ -267,6 +313,31 @@ class DamagedImagesTest {
       param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
       writer.setOutput(out);
       writer.write(null, new IIOImage(ImageIO.read(new ByteArrayInputStream(jpeg)), null, null), param);
+    } finally {
+      writer.dispose();
+    }
+    return bytes.toByteArray();
+  }
+
+  /** The photo re-encoded by ImageIO with a restart marker every {@code interval} MCUs. */
+  private static byte[] withRestartInterval(byte[] jpeg, int interval) throws IOException {
+    ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+    java.awt.image.BufferedImage image = ImageIO.read(new ByteArrayInputStream(jpeg));
+    ImageWriteParam param = writer.getDefaultWriteParam();
+    javax.imageio.metadata.IIOMetadata metadata = writer.getDefaultImageMetadata(
+        javax.imageio.ImageTypeSpecifier.createFromRenderedImage(image), param);
+    String format = "javax_imageio_jpeg_image_1.0";
+    javax.imageio.metadata.IIOMetadataNode root =
+        (javax.imageio.metadata.IIOMetadataNode) metadata.getAsTree(format);
+    javax.imageio.metadata.IIOMetadataNode dri = new javax.imageio.metadata.IIOMetadataNode("dri");
+    dri.setAttribute("interval", Integer.toString(interval));
+    org.w3c.dom.Node sequence = root.getElementsByTagName("markerSequence").item(0);
+    sequence.insertBefore(dri, sequence.getFirstChild());
+    metadata.setFromTree(format, root);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (MemoryCacheImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
+      writer.setOutput(out);
+      writer.write(null, new IIOImage(image, null, metadata), param);
     } finally {
       writer.dispose();
     }
