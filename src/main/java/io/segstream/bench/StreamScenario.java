@@ -34,7 +34,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -173,36 +172,6 @@ final class StreamScenario implements AutoCloseable {
         ProcessCpu.msPerItem(start.cpuNanos(), window.frames()),
         start.jitMillis() < 0 ? Double.NaN : (end.jitMillis() - start.jitMillis()) / (double) window.frames(),
         batcherSince(start, end), busyFraction(start, end, window.endNanos()));
-  }
-
-  /**
-   * Starts the processor and keeps {@code window} frames in flight until {@code enough} says so or
-   * for at most {@code duration}, measuring nothing: warms the JIT compiler up on every code path of
-   * producer, broker, processor and consumer. Returns the frames processed.
-   */
-  int keepBusy(Duration duration, int window, BooleanSupplier enough) throws Exception {
-    if (started) {
-      throw new IllegalStateException("a scenario's processor starts once");
-    }
-    started = true;
-    app.start();
-    long end = System.nanoTime() + duration.toNanos();
-    long lastArrival = System.nanoTime();
-    int done = 0;
-    while (System.nanoTime() < end && !enough.getAsBoolean()) {
-      while (sent - done < window) {
-        send(next(Instant.now()));
-      }
-      int before = done;
-      done += consumer.poll(Duration.ofMillis(50)).count();
-      if (done > before) {
-        lastArrival = System.nanoTime();
-      } else if (System.nanoTime() - lastArrival > timeout.toNanos()) {
-        throw new TimeoutException("no mask for " + timeout.toSeconds() + " s while warming up" + progressReport());
-      }
-      checkSends();
-    }
-    return done;
   }
 
   /** Sends {@code frames} frames at {@code rate} per second and measures each one's latency. */

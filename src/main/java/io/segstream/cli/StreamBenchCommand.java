@@ -46,8 +46,8 @@ public final class StreamBenchCommand implements Callable<Integer> {
   @Option(names = "--frames", description = "Backlog frames per Kafka scenario (default: ${DEFAULT-VALUE}).")
   int frames = 2000;
 
-  @Option(names = "--jit-warmup-seconds", description = "Before the first Kafka scenario, run the pipeline unmeasured until the JIT compilers settle "
-      + "(under 3%% of 15 s), for at most this long (default: ${DEFAULT-VALUE}; 0: no warm-up).")
+  @Option(names = "--jit-warmup-seconds", description = "Before the first Kafka scenario, run rounds of it unmeasured until the JIT compilers settle "
+      + "(under 3%% of a round), for at most this long (default: ${DEFAULT-VALUE}; 0: no warm-up).")
   double jitWarmupSeconds = 300;
 
   @Option(names = "--warmup-frames", description = "Backlog frames before the measured ones, per Kafka scenario (default: ${DEFAULT-VALUE}).")
