@@ -104,12 +104,14 @@ public final class StreamBench {
     ModelConfig model = ModelConfig.load(Path.of(settings.getString(SegstreamConfig.MODEL_DIR)));
     int batch = settings.getInt(SegstreamConfig.MAX_BATCH_SIZE);
     int queueDelay = settings.getInt(SegstreamConfig.MAX_QUEUE_DELAY_MS);
-    int instanceCount = settings.getInt(SegstreamConfig.INSTANCES_PER_DEVICE);
     SimulatedAccelerator simulator =
         plan.simulated() == null ? null : new SimulatedAccelerator(model.modelInfo(), plan.simulated());
     // The simulator needs no TensorFlow (and must not pay for loading it).
     List<Device> devices = simulator != null ? List.of(Device.cpu()) : ModelInstancePool.parseDevices(
         settings.getString(SegstreamConfig.DEVICES), TensorFlowRuntime.engine().getGpuCount());
+    // The simulated device gets what a GPU would.
+    int instanceCount = ModelInstancePool.instancesOn(simulator != null ? Device.gpu() : devices.get(0),
+        settings.getInt(SegstreamConfig.INSTANCES_PER_DEVICE));
     int cores = Runtime.getRuntime().availableProcessors();
     // TensorFlow's thread pools are per process and sized by the first session: every scenario gets
     // the settings (c) needs.

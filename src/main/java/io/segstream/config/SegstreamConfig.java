@@ -146,8 +146,8 @@ public final class SegstreamConfig extends AbstractConfig {
                   + " the default, when the working directory has none, is the installation's ($SEGSTREAM_HOME, or beside or above segstream.jar).")
           .define(DEVICES, Type.STRING, "auto", Importance.MEDIUM,
               "Where model instances run: auto, cpu, or a list such as gpu:0,gpu:1.")
-          .define(INSTANCES_PER_DEVICE, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM,
-              "Model instances (each with its own predictor) per device.")
+          .define(INSTANCES_PER_DEVICE, Type.INT, 0, Range.atLeast(0), Importance.MEDIUM,
+              "Model instances (each with its own predictor) per device. 0: 2 on a GPU (one batch computes while another's inputs and results move), 1 on the CPU (more would only split the cores).")
           .define(MAX_BATCH_SIZE, Type.INT, 8, Range.atLeast(1), Importance.MEDIUM,
               "Most frames the dynamic batcher puts in one model call.")
           .define(MAX_QUEUE_DELAY_MS, Type.INT, 5, Range.atLeast(0), Importance.MEDIUM,

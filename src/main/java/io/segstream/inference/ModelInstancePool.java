@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@code devices} is {@code cpu}, a list such as {@code gpu:0,gpu:1} (may include {@code cpu}), or
  * {@code auto}: every GPU TensorFlow sees, else the CPU. Several instances on one GPU overlap one
- * batch's host-side work with another's compute; on a CPU they mostly add memory.
+ * batch's host-side work with another's compute; on a CPU they mostly add memory. So {@code
+ * instances.per.device} 0 (the default) means 2 on a GPU and 1 on the CPU.
  */
 public final class ModelInstancePool implements AutoCloseable {
 
@@ -48,19 +49,31 @@ public final class ModelInstancePool implements AutoCloseable {
     SessionSettings session =
         sessionSettings(
             Runtime.getRuntime().availableProcessors(),
-            devices.size() * perDevice,
+            devices.stream().mapToInt(device -> instancesOn(device, perDevice)).sum(),
             config.getInt(SegstreamConfig.TF_INTRA_OP_THREADS),
             config.getInt(SegstreamConfig.TF_INTER_OP_THREADS));
     return load(model, devices, perDevice, session);
   }
 
-  /** Loads {@code perDevice} instances on each device; on failure closes what it loaded. */
+  /**
+   * Instances on {@code device} for an {@code instances.per.device} of {@code configured}: that, or
+   * for 0 two on a GPU (one batch computes while another's inputs go in and results come out, as
+   * with Triton's instance_group count 2) and one on the CPU (a second would only split the cores).
+   */
+  public static int instancesOn(Device device, int configured) {
+    return configured > 0 ? configured : device.isGpu() ? 2 : 1;
+  }
+
+  /**
+   * Loads {@link #instancesOn} instances on each device for {@code perDevice}; on failure closes what
+   * it loaded.
+   */
   public static ModelInstancePool load(
       ModelConfig model, List<Device> devices, int perDevice, SessionSettings session) throws IOException {
     List<ModelInstance> loaded = new ArrayList<>();
     try {
       for (Device device : devices) {
-        for (int i = 0; i < perDevice; i++) {
+        for (int i = 0; i < instancesOn(device, perDevice); i++) {
           DjlSegmenter segmenter = DjlSegmenter.load(model, device, session);
           String name = deviceName(device);
           loaded.add(new ModelInstance(name + "#" + i, name, segmenter));

@@ -84,10 +84,8 @@ public final class TensorFlowJpegDecoder implements JpegDecoder {
       TFE_TensorHandle pixels = outputs.get(TFE_TensorHandle.class, 0);
       try {
         Shape shape = JavacppUtils.getShape(pixels); // height, width, channels
-        ByteBuffer rgb = JavacppUtils.getByteBuffer(pixels);
-        byte[] copy = new byte[rgb.remaining()];
-        rgb.get(copy);
-        return new RgbImage((int) shape.get(1), (int) shape.get(0), copy);
+        ByteBuffer rgb = JavacppUtils.getByteBuffer(pixels); // a heap copy; the tensor is freed
+        return new RgbImage((int) shape.get(1), (int) shape.get(0), wholeArray(rgb));
       } finally {
         TFE_DeleteTensorHandle(pixels);
       }
@@ -99,6 +97,17 @@ public final class TensorFlowJpegDecoder implements JpegDecoder {
       input.getValue().close();
       input.getKey().close();
     }
+  }
+
+  /** The buffer's bytes, without a second copy where its array holds exactly them. */
+  private static byte[] wholeArray(ByteBuffer buffer) {
+    if (buffer.hasArray() && buffer.arrayOffset() == 0 && buffer.position() == 0
+        && buffer.remaining() == buffer.array().length) {
+      return buffer.array();
+    }
+    byte[] copy = new byte[buffer.remaining()];
+    buffer.get(copy);
+    return copy;
   }
 
   private static void check(TF_Status status) throws FrameRejectedException {

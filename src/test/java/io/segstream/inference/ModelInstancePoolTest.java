@@ -47,6 +47,14 @@ class ModelInstancePoolTest {
   }
 
   @Test
+  void byDefaultAGpuGetsTwoInstancesAndTheCpuOne() {
+    assertEquals(2, ModelInstancePool.instancesOn(ai.djl.Device.gpu(1), 0));
+    assertEquals(1, ModelInstancePool.instancesOn(ai.djl.Device.cpu(), 0));
+    assertEquals(3, ModelInstancePool.instancesOn(ai.djl.Device.gpu(0), 3));
+    assertEquals(3, ModelInstancePool.instancesOn(ai.djl.Device.cpu(), 3));
+  }
+
+  @Test
   void instanceIdsMustBeUnique() {
     ModelInstance a = new ModelInstance("cpu#0", "cpu", new FakeBackend());
     ModelInstance b = new ModelInstance("cpu#0", "cpu", new FakeBackend());
