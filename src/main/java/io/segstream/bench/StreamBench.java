@@ -63,7 +63,7 @@ public final class StreamBench {
   /** The JIT warm-up ends once the JIT compilers take under this share of a window's wall time. */
   private static final double JIT_SETTLED_SHARE = 0.03;
   /** A warm-up round shorter than this is judged together with the next one. */
-  private static final Duration JIT_MIN_ROUND = Duration.ofSeconds(15);
+  private static final Duration JIT_MIN_ROUND = Duration.ofSeconds(5);
   /** Distinct synthetic scenes the frames cycle through. */
   private static final int DISTINCT_FRAMES = 32;
 
