@@ -80,7 +80,6 @@ public final class SegstreamConfig extends AbstractConfig {
   public static final String TF_INTER_OP_THREADS = "tf.inter.op.threads";
   public static final String MAX_FRAME_BYTES = "max.frame.bytes";
   public static final String MAX_FRAME_PIXELS = "max.frame.pixels";
-  public static final String JPEG_DECODER = "jpeg.decoder";
   public static final String HTTP_PORT = "http.port";
   public static final String MAX_FPS_PER_STREAM = "max.fps.per.stream";
   public static final String MODEL_POLL_MS = "model.poll.ms";
@@ -171,8 +170,6 @@ public final class SegstreamConfig extends AbstractConfig {
               "Largest encoded frame accepted; larger ones go to the dead-letter topic.")
           .define(MAX_FRAME_PIXELS, Type.LONG, 4096L * 4096L, Range.atLeast(1), Importance.MEDIUM,
               "Largest width*height accepted, checked from the image header before decoding.")
-          .define(JPEG_DECODER, Type.STRING, "tensorflow", ValidString.in("tensorflow", "imageio"), Importance.LOW,
-              "What decodes the pixels of colour JPEG frames: tensorflow (libjpeg-turbo inside the TensorFlow library, about half the CPU) or imageio (the JDK's decoder). Headers are checked with ImageIO either way.")
           .define(MODEL_POLL_MS, Type.LONG, 10_000L, Range.atLeast(0), Importance.LOW,
               "How often model.dir is checked for a newer numbered version folder to hot-swap in; 0: never.")
           .define(MAX_FPS_PER_STREAM, Type.DOUBLE, 0.0, Range.atLeast(0), Importance.MEDIUM,

@@ -32,8 +32,7 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * <p>The encoded size is checked first, then the dimensions read from the image header, so a small
  * file declaring a huge image (a decompression bomb) never gets a pixel buffer. Truncated or damaged
  * image data is refused as {@link Reason#CORRUPT_IMAGE} rather than decoded with grey where the data
- * is missing. Headers are read with ImageIO; the pixels of colour JPEGs go to the {@link JpegDecoder}
- * given, if any (others, and PNGs, are decoded with ImageIO). Thread-safe.
+ * is missing. Thread-safe.
  */
 public final class FrameDecoder {
 
@@ -48,18 +47,10 @@ public final class FrameDecoder {
 
   private final int maxFrameBytes;
   private final long maxFramePixels;
-  private final JpegDecoder jpegDecoder;
 
-  /** Decodes everything with ImageIO. */
   public FrameDecoder(int maxFrameBytes, long maxFramePixels) {
-    this(maxFrameBytes, maxFramePixels, null);
-  }
-
-  /** Decodes the pixels of colour JPEGs with {@code jpegDecoder}; null: with ImageIO. */
-  public FrameDecoder(int maxFrameBytes, long maxFramePixels, JpegDecoder jpegDecoder) {
     this.maxFrameBytes = maxFrameBytes;
     this.maxFramePixels = maxFramePixels;
-    this.jpegDecoder = jpegDecoder;
   }
 
   /** Decodes the frame's image, checking it against the frame's declared encoding and size. */
@@ -154,10 +145,6 @@ public final class FrameDecoder {
         PngChunks.verify(data);
       }
       if (format.equals("jpeg") && reader.getImageTypes(0).next().getNumBands() == 3) {
-        if (jpegDecoder != null) {
-          JpegRestartMarkers.check(data);
-          return jpegDecoder.decode(data, width, height);
-        }
         return readRgbIntact(reader, width, height);
       }
       return Images.toRgb(readIntact(reader, format));

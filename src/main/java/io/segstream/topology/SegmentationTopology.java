@@ -7,7 +7,6 @@ import io.segstream.contracts.ImageFrame;
 import io.segstream.contracts.SegmentationMask;
 import io.segstream.contracts.serde.AvroSerdes;
 import io.segstream.image.FrameDecoder;
-import io.segstream.image.JpegDecoder;
 import io.segstream.inference.Segmenter;
 import java.util.concurrent.Executor;
 import org.apache.kafka.common.serialization.Serde;
@@ -50,8 +49,7 @@ public final class SegmentationTopology {
       Executor workers, FramesInFlight inFlight) {
     AvroSerdes serdes = AvroSerdes.fromConfig(config);
     FrameWork work = new FrameWork(
-        new FrameDecoder(config.getInt(SegstreamConfig.MAX_FRAME_BYTES), config.getLong(SegstreamConfig.MAX_FRAME_PIXELS),
-            JpegDecoder.named(config.getString(SegstreamConfig.JPEG_DECODER))),
+        new FrameDecoder(config.getInt(SegstreamConfig.MAX_FRAME_BYTES), config.getLong(SegstreamConfig.MAX_FRAME_PIXELS)),
         segmenter,
         workers);
     Topics topics = Topics.fromConfig(config);

@@ -7,7 +7,6 @@ import io.segstream.contracts.ImageEncoding;
 import io.segstream.image.FrameDecoder;
 import io.segstream.image.Images;
 import io.segstream.image.RgbImage;
-import io.segstream.inference.TensorFlowJpegDecoder;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;

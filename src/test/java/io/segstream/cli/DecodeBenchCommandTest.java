@@ -27,9 +27,8 @@ class DecodeBenchCommandTest {
     assertEquals(0, exit);
     String md = Files.readString(out.resolve("decode.md"));
     for (String size : new String[] {"64x36", "96x54"}) {
-      assertTrue(md.contains("| " + size + " | FrameDecoder, jpeg.decoder=tensorflow | 3 |"), md);
       assertTrue(md.contains("| " + size + " | ImageIO.read alone | 3 |"), md);
-      assertTrue(md.contains("| " + size + " | FrameDecoder, jpeg.decoder=imageio | 3 |"), md);
+      assertTrue(md.contains("| " + size + " | ImageIO, as FrameDecoder runs it | 3 |"), md);
       assertTrue(md.contains("| " + size + " | TensorFlow DecodeJpeg alone | 3 |"), md);
     }
   }

@@ -1,4 +1,4 @@
-package io.segstream.inference;
+package io.segstream.bench;
 
 import static org.tensorflow.internal.c_api.global.tensorflow.TFE_DeleteOp;
 import static org.tensorflow.internal.c_api.global.tensorflow.TFE_DeleteTensorHandle;
@@ -15,10 +15,8 @@ import static org.tensorflow.internal.c_api.global.tensorflow.TF_OK;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.tensorflow.engine.javacpp.JavacppUtils;
 import ai.djl.util.Pair;
-import io.segstream.image.FrameRejectedException;
-import io.segstream.image.FrameRejectedException.Reason;
-import io.segstream.image.JpegDecoder;
 import io.segstream.image.RgbImage;
+import io.segstream.inference.TensorFlowRuntime;
 import java.nio.ByteBuffer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.PointerPointer;
@@ -30,42 +28,23 @@ import org.tensorflow.internal.c_api.TF_Tensor;
 
 /**
  * JPEG decoding with TensorFlow's own {@code DecodeJpeg} kernel (libjpeg-turbo, inside the native
- * library the engine ships anyway): about 2.2 times less CPU than the JDK's decoder ({@code bench
- * decode}, docs/benchmarks.md). DJL decodes images with ImageIO and keeps its op builder
- * package-private, so this calls the TensorFlow C API that DJL's engine is built on.
+ * library the engine ships), for {@code bench decode} to compare with {@code FrameDecoder}'s ImageIO.
+ * DJL decodes images with ImageIO and keeps its op builder package-private, so this calls the
+ * TensorFlow C API that DJL's engine is built on. It does none of {@code FrameDecoder}'s checks.
  *
  * <p>Each thread gets an eager context of its own, <b>synchronous</b>: on DJL's shared context, which
  * is asynchronous, one damaged JPEG poisoned every later op of the process ("This error cancels all
- * future operations"); on a synchronous one the error is the failing call's alone. Contexts live as
- * long as their threads (the worker pool's, a few per process). Selected by {@code
- * jpeg.decoder=tensorflow}; found by {@link java.util.ServiceLoader}.
+ * future operations"); on a synchronous one the error is the failing call's alone.
  */
-public final class TensorFlowJpegDecoder implements JpegDecoder {
-
-  public static final String NAME = "tensorflow";
+public final class TensorFlowJpegDecoder {
 
   private static final ThreadLocal<TFE_Context> CONTEXTS = ThreadLocal.withInitial(() -> {
     TensorFlowRuntime.engine(); // loads the native library
     return JavacppUtils.createEagerSession(false, 2, JavacppUtils.getSessionConfig());
   });
 
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public RgbImage decode(byte[] jpeg, int width, int height) throws FrameRejectedException {
-    RgbImage image = decode(jpeg);
-    if (image.width() != width || image.height() != height) {
-      throw new FrameRejectedException(Reason.CORRUPT_IMAGE, "jpeg header says " + width + "x" + height
-          + " but TensorFlow decoded " + image.width() + "x" + image.height());
-    }
-    return image;
-  }
-
   /** Decodes {@code jpeg}, whatever its size, to RGB8 pixels. */
-  public RgbImage decode(byte[] jpeg) throws FrameRejectedException {
+  public RgbImage decode(byte[] jpeg) {
     TFE_Context context = CONTEXTS.get(); // first: it loads the native library the tensors need
     ByteBuffer contents = ByteBuffer.allocateDirect(jpeg.length);
     contents.put(jpeg).flip();
@@ -110,10 +89,9 @@ public final class TensorFlowJpegDecoder implements JpegDecoder {
     return copy;
   }
 
-  private static void check(TF_Status status) throws FrameRejectedException {
+  private static void check(TF_Status status) {
     if (TF_GetCode(status) != TF_OK) {
-      throw new FrameRejectedException(
-          Reason.CORRUPT_IMAGE, "corrupt jpeg image data: TensorFlow DecodeJpeg: " + TF_Message(status).getString());
+      throw new IllegalArgumentException("TensorFlow DecodeJpeg: " + TF_Message(status).getString());
     }
   }
 }
