@@ -116,7 +116,8 @@ public final class StreamBench {
     // TensorFlow's thread pools are per process and sized by the first session: every scenario gets
     // the settings (c) needs.
     SessionSettings session = ModelInstancePool.sessionSettings(cores, devices.size() * instanceCount,
-        settings.getInt(SegstreamConfig.TF_INTRA_OP_THREADS), settings.getInt(SegstreamConfig.TF_INTER_OP_THREADS));
+        settings.getInt(SegstreamConfig.TF_INTRA_OP_THREADS), settings.getInt(SegstreamConfig.TF_INTER_OP_THREADS))
+        .withThreadSpinning(settings.getBoolean(SegstreamConfig.TF_THREAD_SPINNING));
     Map<String, Object> common = new HashMap<>(settings.originals());
     common.put(SegstreamConfig.TF_INTRA_OP_THREADS, Integer.toString(session.intraOpThreads()));
     common.put(SegstreamConfig.TF_INTER_OP_THREADS, Integer.toString(session.interOpThreads()));

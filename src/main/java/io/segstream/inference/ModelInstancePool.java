@@ -51,7 +51,8 @@ public final class ModelInstancePool implements AutoCloseable {
             Runtime.getRuntime().availableProcessors(),
             devices.stream().mapToInt(device -> instancesOn(device, perDevice)).sum(),
             config.getInt(SegstreamConfig.TF_INTRA_OP_THREADS),
-            config.getInt(SegstreamConfig.TF_INTER_OP_THREADS));
+            config.getInt(SegstreamConfig.TF_INTER_OP_THREADS))
+        .withThreadSpinning(config.getBoolean(SegstreamConfig.TF_THREAD_SPINNING));
     return load(model, devices, perDevice, session);
   }
 

@@ -14,8 +14,15 @@ import org.tensorflow.proto.GPUOptions;
  *
  * @param intraOpThreads threads one op may use (0: TensorFlow picks, about one per core)
  * @param interOpThreads ops run concurrently (0: TensorFlow picks)
+ * @param threadSpinning whether idle intra-op threads spin-wait for work (TensorFlow's default) rather
+ *     than sleep: spinning takes cores from the decode, encode and Kafka work beside the model
  */
-public record SessionSettings(int intraOpThreads, int interOpThreads) {
+public record SessionSettings(int intraOpThreads, int interOpThreads, boolean threadSpinning) {
+
+  /** Thread counts with segstream's default: no spinning. */
+  public SessionSettings(int intraOpThreads, int interOpThreads) {
+    this(intraOpThreads, interOpThreads, false);
+  }
 
   public SessionSettings {
     if (intraOpThreads < 0 || interOpThreads < 0) {
@@ -24,9 +31,14 @@ public record SessionSettings(int intraOpThreads, int interOpThreads) {
     }
   }
 
-  /** TensorFlow's own defaults. */
+  /** TensorFlow's own thread counts, without spinning. */
   public static SessionSettings defaults() {
     return new SessionSettings(0, 0);
+  }
+
+  /** These settings with spinning idle threads on or off. */
+  public SessionSettings withThreadSpinning(boolean spinning) {
+    return new SessionSettings(intraOpThreads, interOpThreads, spinning);
   }
 
   /**
@@ -41,7 +53,8 @@ public record SessionSettings(int intraOpThreads, int interOpThreads) {
         ConfigProto.newBuilder()
             .setIntraOpParallelismThreads(intraOpThreads)
             .setInterOpParallelismThreads(interOpThreads)
-            .setAllowSoftPlacement(true);
+            .setAllowSoftPlacement(true)
+            .setExperimental(ConfigProto.Experimental.newBuilder().setDisableThreadSpinning(!threadSpinning));
     if (gpuCount > 0) {
       String allGpus =
           IntStream.range(0, gpuCount).mapToObj(Integer::toString).collect(Collectors.joining(","));
