@@ -60,7 +60,7 @@ public final class StreamBench {
   public static final String NAIVE = "b-naive";
   public static final String SEGSTREAM = "c-segstream";
   public static final List<String> SCENARIOS = List.of(CEILING, NAIVE, SEGSTREAM);
-  /** The JIT warm-up ends once the JIT compilers take under this share of a window's wall time. */
+  /** The JIT warm-up ends once the JIT compilers take under this share of a round's wall time. */
   private static final double JIT_SETTLED_SHARE = 0.03;
   /** A warm-up round shorter than this is judged together with the next one. */
   private static final Duration JIT_MIN_ROUND = Duration.ofSeconds(5);
@@ -217,9 +217,9 @@ public final class StreamBench {
       List<Row> rows) throws Exception {
     String size = width + "x" + height;
     if (warmUpNow) {
-      // A JVM running a broker, Kafka clients and Streams compiles code for minutes; the first
-      // scenario would pay for it and the next ones less. So whole rounds of the scenario to come
-      // run unmeasured (backlog, then paced: both code paths) until the JIT has settled.
+      // A JVM running Kafka clients, Streams, Avro and DJL compiles code for minutes; the first
+      // scenario would pay for it and the next ones less. So whole rounds of (c) run unmeasured
+      // (backlog, then paced: both code paths) until the JIT has settled.
       System.err.printf(Locale.ROOT, "%s JIT warm-up: rounds of the scenario, unmeasured, until the JIT takes under "
           + "%.0f%% of a round (at most %.0f s)%n", size, JIT_SETTLED_SHARE * 100, plan.jitWarmupSeconds());
       JitSettling settling = new JitSettling(JIT_MIN_ROUND, JIT_SETTLED_SHARE);
