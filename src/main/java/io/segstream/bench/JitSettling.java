@@ -5,9 +5,10 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Says when a JIT warm-up may end: once the JIT compilers spent less than {@code share} of the wall
- * time since it was last asked (at least {@code window}; asked sooner, it waits for more). A processor that runs for days has compiled its code, so that is
- * the state a benchmark should measure; on 2 cores a JVM holding Kafka clients, Streams, Avro and DJL
- * was still compiling at 20-40% of a core after 60 s of running the pipeline.
+ * time since it was last asked (at least {@code window}; asked sooner, it waits for more). A
+ * processor that runs for days has compiled its code, so that is the state a benchmark should
+ * measure; on 2 cores a JVM holding Kafka clients, Streams, Avro and DJL was still compiling at
+ * 20-40% of a core after 60 s of running the pipeline.
  */
 final class JitSettling implements BooleanSupplier {
 
@@ -22,7 +23,10 @@ final class JitSettling implements BooleanSupplier {
     this.share = share;
   }
 
-  /** True once a whole window has passed with the JIT below the share; never where the JIT time is unknown. */
+  /**
+   * True once a whole window has passed with the JIT below the share; never where the JIT time is
+   * unknown.
+   */
   @Override
   public boolean getAsBoolean() {
     long now = System.nanoTime();

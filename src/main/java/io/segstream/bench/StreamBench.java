@@ -115,9 +115,7 @@ public final class StreamBench {
     int cores = Runtime.getRuntime().availableProcessors();
     // TensorFlow's thread pools are per process and sized by the first session: every scenario gets
     // the settings (c) needs.
-    SessionSettings session = ModelInstancePool.sessionSettings(cores, devices.size() * instanceCount,
-        settings.getInt(SegstreamConfig.TF_INTRA_OP_THREADS), settings.getInt(SegstreamConfig.TF_INTER_OP_THREADS))
-        .withThreadSpinning(settings.getBoolean(SegstreamConfig.TF_THREAD_SPINNING));
+    SessionSettings session = ModelInstancePool.sessionSettings(settings, devices);
     Map<String, Object> common = new HashMap<>(settings.originals());
     common.put(SegstreamConfig.TF_INTRA_OP_THREADS, Integer.toString(session.intraOpThreads()));
     common.put(SegstreamConfig.TF_INTER_OP_THREADS, Integer.toString(session.interOpThreads()));

@@ -45,15 +45,18 @@ public final class ModelInstancePool implements AutoCloseable {
   public static ModelInstancePool fromConfig(SegstreamConfig config, ModelConfig model) throws IOException {
     int gpus = TensorFlowRuntime.engine().getGpuCount();
     List<Device> devices = parseDevices(config.getString(SegstreamConfig.DEVICES), gpus);
+    return load(model, devices, config.getInt(SegstreamConfig.INSTANCES_PER_DEVICE), sessionSettings(config, devices));
+  }
+
+  /** The session settings {@code config} gives the instances it loads on {@code devices}. */
+  public static SessionSettings sessionSettings(SegstreamConfig config, List<Device> devices) {
     int perDevice = config.getInt(SegstreamConfig.INSTANCES_PER_DEVICE);
-    SessionSettings session =
-        sessionSettings(
+    return sessionSettings(
             Runtime.getRuntime().availableProcessors(),
             devices.stream().mapToInt(device -> instancesOn(device, perDevice)).sum(),
             config.getInt(SegstreamConfig.TF_INTRA_OP_THREADS),
             config.getInt(SegstreamConfig.TF_INTER_OP_THREADS))
         .withThreadSpinning(config.getBoolean(SegstreamConfig.TF_THREAD_SPINNING));
-    return load(model, devices, perDevice, session);
   }
 
   /**
