@@ -27,7 +27,8 @@ public final class StreamBenchResult {
       "paced_fps", "paced_frames", "p50_ms", "p95_ms", "p99_ms", "max_ms", "drain_avg_batch", "drain_queue_ms",
       "drain_compute_ms", "paced_avg_batch", "paced_queue_ms", "paced_compute_ms", "batch_call_ms",
       "drain_cpu_ms_per_frame", "drain_jit_ms_per_frame", "paced_cpu_ms_per_frame", "load_avg", "finished", "cores",
-      "drain_device_busy", "paced_device_busy", "drain_arrivals_per_s", "broker", "broker_pid");
+      "drain_device_busy", "paced_device_busy", "drain_arrivals_per_s", "broker", "broker_pid",
+      "from_topic_p50_ms", "from_topic_p99_ms");
 
   public static final String HEADER = String.join(",", COLUMNS);
 
@@ -78,9 +79,13 @@ public final class StreamBenchResult {
   public record DrainPhase(int frames, double framesPerSecond, double arrivalsPerSecond, double cpuMsPerFrame,
       double jitMsPerFrame, BatcherFigures batcher, double deviceBusy) {}
 
-  /** Paced run: {@code frames} sent at {@code rate} per second; latency percentiles in milliseconds. */
+  /**
+   * Paced run: {@code frames} sent at {@code rate} per second; latency percentiles in milliseconds, from
+   * capture, and ({@code fromTopic*}) from the frame's append to the frames topic, which leaves out the
+   * camera's own way into Kafka; NaN when unknown.
+   */
   public record PacedPhase(int frames, double rate, double p50Ms, double p95Ms, double p99Ms, double maxMs,
-      double cpuMsPerFrame, BatcherFigures batcher, double deviceBusy) {}
+      double cpuMsPerFrame, BatcherFigures batcher, double deviceBusy, double fromTopicP50Ms, double fromTopicP99Ms) {}
 
   /** (b) or (c): both phases, and the dead letters read over both. */
   public record KafkaScenarioResult(DrainPhase drain, PacedPhase paced, int deadLetters) {}
@@ -156,6 +161,8 @@ public final class StreamBenchResult {
       f.put("max_ms", number(paced.maxMs()));
       f.put("paced_cpu_ms_per_frame", number(paced.cpuMsPerFrame()));
       f.put("paced_device_busy", number(paced.deviceBusy()));
+      f.put("from_topic_p50_ms", number(paced.fromTopicP50Ms()));
+      f.put("from_topic_p99_ms", number(paced.fromTopicP99Ms()));
       putBatcher(f, "paced", paced.batcher());
       return f;
     }
@@ -203,7 +210,8 @@ public final class StreamBenchResult {
         real(v.get("drain_jit_ms_per_frame")), batcher(v, "drain"), real(v.get("drain_device_busy")));
     PacedPhase paced = new PacedPhase(integer(v.get("paced_frames")), real(v.get("paced_fps")),
         real(v.get("p50_ms")), real(v.get("p95_ms")), real(v.get("p99_ms")), real(v.get("max_ms")),
-        real(v.get("paced_cpu_ms_per_frame")), batcher(v, "paced"), real(v.get("paced_device_busy")));
+        real(v.get("paced_cpu_ms_per_frame")), batcher(v, "paced"), real(v.get("paced_device_busy")),
+        real(v.get("from_topic_p50_ms")), real(v.get("from_topic_p99_ms")));
     return new Row(v.get("size"), scenario, config, host, null,
         new KafkaScenarioResult(drain, paced, integer(v.get("dead_letters"))), v.get("finished"));
   }

@@ -34,9 +34,12 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -45,6 +48,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
 
@@ -113,6 +119,7 @@ final class StreamScenario implements AutoCloseable {
     this.app = new SegstreamApp(config, modelCalls);
     this.masks = SkippingReader.of(AvroSerdes.fromConfig(config), topics.masks(), SegmentationMask.class);
     app.createMissingTopics(Duration.ofSeconds(60));
+    stampFramesOnAppend();
     Map<String, Object> producerSettings = new HashMap<>(config.originals());
     // A camera sends each frame as soon as it has it.
     producerSettings.put(ProducerConfig.LINGER_MS_CONFIG, "0");
@@ -184,6 +191,7 @@ final class StreamScenario implements AutoCloseable {
       throw new IllegalStateException("the processor starts in the backlog phase");
     }
     List<Double> latencies = new ArrayList<>(frames);
+    List<Double> fromTopic = new ArrayList<>(frames);
     long firstSeq = sent;
     Mark start = mark();
     CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
@@ -197,23 +205,41 @@ final class StreamScenario implements AutoCloseable {
       }
       producer.flush();
     });
-    Arrivals arrivals = collect(frames, 0, mask -> {
+    Arrivals arrivals = collect(frames, 0, (mask, appendedAt) -> {
       if (mask.getFrameSeq() >= firstSeq) {
-        latencies.add((double) (System.currentTimeMillis() - mask.getCaptureTimestamp().toEpochMilli()));
+        long now = System.currentTimeMillis();
+        latencies.add((double) (now - mask.getCaptureTimestamp().toEpochMilli()));
+        fromTopic.add((double) (now - appendedAt));
       }
     });
     sending.get();
     Mark end = mark();
     double[] sorted = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    double[] sortedFromTopic = fromTopic.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     return new PacedPhase(arrivals.masks, rate, Percentiles.of(sorted, 0.50),
         Percentiles.of(sorted, 0.95), Percentiles.of(sorted, 0.99),
         sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1], ProcessCpu.msPerItem(start.cpuNanos(), frames),
-        batcherSince(start, end), busyFraction(start, end, end.nanos()));
+        batcherSince(start, end), busyFraction(start, end, end.nanos()),
+        Percentiles.of(sortedFromTopic, 0.50), Percentiles.of(sortedFromTopic, 0.99));
   }
 
   /** Dead letters read so far, over both phases. */
   int deadLetters() {
     return deadLetters;
+  }
+
+  /**
+   * Has the broker stamp each frame with its append time (the mask inherits the frame's timestamp), so
+   * that latency can also be read from the frames topic on, leaving out the camera's own way in. Only
+   * the timestamp changes: the processor reads capture times from the frame.
+   */
+  private void stampFramesOnAppend() throws InterruptedException, ExecutionException, TimeoutException {
+    ConfigResource frames = new ConfigResource(ConfigResource.Type.TOPIC, topics.frames());
+    AlterConfigOp logAppendTime = new AlterConfigOp(
+        new ConfigEntry(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, TimestampType.LOG_APPEND_TIME.name), AlterConfigOp.OpType.SET);
+    try (Admin admin = Admin.create(config.kafkaClientSettings(AdminClientConfig.configNames()))) {
+      admin.incrementalAlterConfigs(Map.of(frames, List.of(logAppendTime))).all().get(30, TimeUnit.SECONDS);
+    }
   }
 
   /** Sends a frame; a send that fails ends the scenario at the next check instead of leaving a frame to wait for. */
@@ -304,7 +330,7 @@ final class StreamScenario implements AutoCloseable {
    * once {@code warmUp} arrived, or with {@code warmUp} 0 when the processor starts (seen RUNNING,
    * or its first masks arrive, whichever comes first).
    */
-  private Arrivals collect(int expected, int warmUp, java.util.function.Consumer<SegmentationMask> onMask)
+  private Arrivals collect(int expected, int warmUp, BiConsumer<SegmentationMask, Long> onMask)
       throws TimeoutException {
     Arrivals arrivals = new Arrivals();
     ProgressBar progress = ProgressBar.onConsole(System.err, "frames", expected);
@@ -335,7 +361,8 @@ final class StreamScenario implements AutoCloseable {
           }
           arrivals.masks++;
           if (onMask != null) {
-            onMask.accept(mask);
+            // The mask record keeps its frame's timestamp: the append to the frames topic.
+            onMask.accept(mask, record.timestamp());
           }
         } else {
           arrivals.deadLetters++;

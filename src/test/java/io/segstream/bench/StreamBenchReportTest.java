@@ -37,7 +37,7 @@ class StreamBenchReportTest {
     }
     DrainPhase drain = new DrainPhase(100, fps, 1.25 * fps, 7.5, 0.5, new BatcherFigures(6.5, 2.0, 20.0), NAN);
     PacedPhase paced = new PacedPhase(50, 0.8 * fps, p99 / 2, p99 * 0.9, p99, p99 + 1, NAN,
-        new BatcherFigures(2.5, 1.0, 8.0), NAN);
+        new BatcherFigures(2.5, 1.0, 8.0), NAN, NAN, NAN);
     return new Row(size, scenario, config, new Host(2, LOAD, new Broker("in-JVM", 4242)), null,
         new KafkaScenarioResult(drain, paced, 0), FINISHED);
   }
@@ -52,7 +52,7 @@ class StreamBenchReportTest {
     boolean batched = scenario.equals(StreamBench.SEGSTREAM);
     DrainPhase drain = new DrainPhase(100, fps, NAN, cpuMs, 0.5, batched ? new BatcherFigures(20, 2.0, 3.2) : null, busy);
     PacedPhase paced = new PacedPhase(50, 0.5 * fps, p99 / 2, p99 * 0.9, p99, p99 + 1, NAN,
-        batched ? new BatcherFigures(10, 1.0, 2.5) : null, busy / 2);
+        batched ? new BatcherFigures(10, 1.0, 2.5) : null, busy / 2, p99 / 3, p99 - 3);
     return new Row("128x128", scenario, config, new Host(2, LOAD, new Broker("own process", 77)), null,
         new KafkaScenarioResult(drain, paced, 0), FINISHED);
   }
@@ -69,7 +69,7 @@ class StreamBenchReportTest {
 
     String md = StreamBenchReport.combinedMarkdown(List.of(csv));
     assertTrue(md.contains("- 128x128 (simulated): 85% of min(device 9000, CPU 1000) frames/s (met); "
-        + "p99 9 ms at 425.0 frames/s vs 3 x 3.5 ms = 11 ms (met); 2.83x (b) (NOT met)"), md);
+        + "p99 9 ms at 425.0 frames/s vs 3 x 3.5 ms = 11 ms (met) (from the frames topic: 6 ms); 2.83x (b) (NOT met)"), md);
     assertTrue(md.contains("| 128x128 | c-segstream | backlog | 20.00 | 2.0 | 3.2 | 0.16 | 25% |"), md);
     assertTrue(md.contains("| 128x128 | b-naive | paced | 1 | - | - | - | 30% |"), md);
   }
@@ -87,6 +87,7 @@ class StreamBenchReportTest {
     assertEquals(0, read.host().cores(), "unknown");
     assertTrue(Double.isNaN(read.kafka().drain().deviceBusy()));
     assertTrue(Double.isNaN(read.kafka().drain().arrivalsPerSecond()));
+    assertTrue(Double.isNaN(read.kafka().paced().fromTopicP99Ms()));
     assertNull(read.host().broker());
   }
 
@@ -95,10 +96,11 @@ class StreamBenchReportTest {
     List<Row> rows = List.of(simulated(StreamBench.CEILING, 9_000, NAN, 3.5, 0.01, NAN),
         simulated(StreamBench.SEGSTREAM, 850, 9, NAN, 2.01, 0.25));
     Path csv = Files.writeString(tmp.resolve("stream-128.csv"), StreamBenchReport.csv(rows));
-    assertTrue(Files.readString(csv).contains(",own process,77\n"), Files.readString(csv));
+    assertTrue(Files.readString(csv).contains(",own process,77,3.000,6.000\n"), Files.readString(csv));
     String table = StreamBenchReport.table(StreamBenchReport.parse(csv));
-    assertTrue(table.contains("| 128x128 | a-ceiling | 9000.0 | 100% |  | 0.01 |  |  |  |  |  |  | 32 |  | 1.00 / 1.20 |  |"),
+    assertTrue(table.contains("| 128x128 | a-ceiling | 9000.0 | 100% |  | 0.01 |  |  |  |  |  |  |  | 32 |  | 1.00 / 1.20 |  |"),
         table);
+    assertTrue(table.contains("| 425.0 | 5 | 8 | 9 | 10 | 3 / 6 | 2 | 32 |"), table);
     assertTrue(table.contains("| 2 | 32 | 0 | 1.00 / 1.20 | own process |"), table);
   }
 

@@ -21,9 +21,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -59,6 +64,9 @@ class StreamScenarioTest {
       sendJunk(producer, masksTopic);
       StreamBenchResult.PacedPhase paced = scenario.paced(50, 4);
       assertEquals(4, paced.frames(), paced.toString());
+      // Latency from the frames topic starts at the broker's append, after the capture.
+      assertTrue(paced.fromTopicP99Ms() >= 0 && paced.fromTopicP99Ms() <= paced.p99Ms(), paced.toString());
+      assertEquals("LogAppendTime", framesTimestampType(settings), "the frames are stamped when appended");
 
       String report = scenario.unreadableReport().orElseThrow();
       assertTrue(report.startsWith("skipped 4 unreadable records on " + masksTopic
@@ -97,6 +105,14 @@ class StreamScenarioTest {
       assertTrue(timeout.getMessage().matches("only 0 masks and 0 dead letters of 4 frames within 8 s; processor RUNNING, "
           + "frames topic end offsets \\{" + frames + "-0=2, " + frames + "-1=2\\}, committed \\{("
           + frames + "-0=0, " + frames + "-1=0)?\\}"), timeout.getMessage());
+    }
+  }
+
+  private static String framesTimestampType(Map<String, Object> settings) throws Exception {
+    ConfigResource frames = new ConfigResource(ConfigResource.Type.TOPIC, (String) settings.get(SegstreamConfig.TOPIC_FRAMES));
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+      return admin.describeConfigs(List.of(frames)).all().get(30, TimeUnit.SECONDS).get(frames)
+          .get(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG).value();
     }
   }
 
