@@ -3,6 +3,8 @@ package io.segstream.bench;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * CPU time used by this process, all threads (native TensorFlow threads included). Unlike wall
@@ -24,6 +26,34 @@ public final class ProcessCpu {
   public static long jitMillis() {
     CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
     return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
+  }
+
+  /**
+   * The whole machine's CPU time so far, in clock ticks over all cores (Linux {@code /proc/stat}):
+   * everything that competes for the cores, the broker and other programs included.
+   */
+  public record MachineTicks(long busy, long total) {
+
+    /** Busy share of the cores from {@code earlier} to this reading; NaN where either is unknown. */
+    public double busySince(MachineTicks earlier) {
+      return earlier == null || total <= earlier.total ? Double.NaN
+          : (busy - earlier.busy) / (double) (total - earlier.total);
+    }
+  }
+
+  /** The machine's CPU ticks now; null where {@code /proc/stat} cannot be read (not Linux). */
+  public static MachineTicks machineTicks() {
+    try {
+      // First line: "cpu  user nice system idle iowait irq softirq steal ..."; idle and iowait are not busy.
+      String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long total = 0;
+      for (int i = 1; i <= 8 && i < fields.length; i++) {
+        total += Long.parseLong(fields[i]);
+      }
+      return new MachineTicks(total - Long.parseLong(fields[4]) - Long.parseLong(fields[5]), total);
+    } catch (Exception unreadable) {
+      return null;
+    }
   }
 
   /** Milliseconds of CPU per item since {@code startNanos}; NaN where unknown. */

@@ -106,7 +106,10 @@ public final class StreamBenchReport {
       ms/frame: CPU time of this process (the broker's too when it runs in-JVM) from the start of the measured
       window to the last mask, per measured frame, or per image for (a); unlike frames/s it hardly changes when
       other programs compete for the cores, and cores x 1000 / CPU ms per frame bounds frames/s; in brackets the
-      time the JIT compilers spent meanwhile (their elapsed time, so an upper bound under load).
+      time the JIT compilers spent meanwhile (their elapsed time, so an upper bound under load). Machine CPU
+      busy (batcher table): the busy share of all the machine's cores over the phase (/proc/stat), the broker
+      in its own process and the bench's clients included; near 100%, frames/s is bound by the machine, not
+      by the device or the processor alone.
       """;
 
   /** The side-by-side table. */
@@ -145,11 +148,12 @@ public final class StreamBenchReport {
   /** Triton-style figures of the dynamic batcher, and the ceiling's model call time. */
   static String batcherTable(List<Row> rows) {
     StringBuilder md = new StringBuilder(
-        "| size | scenario | phase | avg batch | avg queue ms | compute ms per call | compute ms per frame | device busy |\n"
-            + "|---|---|---|---|---|---|---|---|\n");
+        "| size | scenario | phase | avg batch | avg queue ms | compute ms per call | compute ms per frame | device busy "
+            + "| machine CPU busy |\n"
+            + "|---|---|---|---|---|---|---|---|---|\n");
     for (Row r : rows) {
       if (!r.isKafka()) {
-        md.append(String.format(Locale.ROOT, "| %s | %s | back to back | %d | - | %.1f (model forward %.1f) | %.2f | - |%n",
+        md.append(String.format(Locale.ROOT, "| %s | %s | back to back | %d | - | %.1f (model forward %.1f) | %.2f | - | - |%n",
             r.size(), r.scenario(), r.config().batch(), r.ceiling().batchCallMs(), r.ceiling().forwardMsPerCall(),
             r.ceiling().batchCallMs() / r.config().batch()));
         continue;
@@ -157,22 +161,22 @@ public final class StreamBenchReport {
       StreamBenchResult.DrainPhase drain = r.kafka().drain();
       StreamBenchResult.PacedPhase paced = r.kafka().paced();
       if (drain.batcher() != null || !Double.isNaN(drain.deviceBusy())) {
-        md.append(phaseLine(r, "backlog", drain.batcher(), drain.deviceBusy()));
-        md.append(phaseLine(r, "paced", paced.batcher(), paced.deviceBusy()));
+        md.append(phaseLine(r, "backlog", drain.batcher(), drain.deviceBusy(), drain.machineBusy()));
+        md.append(phaseLine(r, "paced", paced.batcher(), paced.deviceBusy(), paced.machineBusy()));
       }
     }
     return md.toString();
   }
 
   /** One phase's line; a scenario without a batcher makes one model call per frame. */
-  private static String phaseLine(Row r, String phase, BatcherFigures batcher, double deviceBusy) {
+  private static String phaseLine(Row r, String phase, BatcherFigures batcher, double deviceBusy, double machineBusy) {
     if (batcher == null) {
-      return String.format(Locale.ROOT, "| %s | %s | %s | 1 | - | - | - | %s |%n", r.size(), r.scenario(), phase,
-          percent(deviceBusy));
+      return String.format(Locale.ROOT, "| %s | %s | %s | 1 | - | - | - | %s | %s |%n", r.size(), r.scenario(), phase,
+          percent(deviceBusy), percent(machineBusy));
     }
-    return String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %.1f | %.1f | %.2f | %s |%n", r.size(), r.scenario(),
+    return String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %.1f | %.1f | %.2f | %s | %s |%n", r.size(), r.scenario(),
         phase, batcher.avgBatch(), batcher.queueMs(), batcher.computeMsPerCall(), batcher.computeMsPerFrame(),
-        percent(deviceBusy));
+        percent(deviceBusy), percent(machineBusy));
   }
 
   /**

@@ -28,7 +28,7 @@ public final class StreamBenchResult {
       "drain_compute_ms", "paced_avg_batch", "paced_queue_ms", "paced_compute_ms", "batch_call_ms",
       "drain_cpu_ms_per_frame", "drain_jit_ms_per_frame", "paced_cpu_ms_per_frame", "load_avg", "finished", "cores",
       "drain_device_busy", "paced_device_busy", "drain_arrivals_per_s", "broker", "broker_pid",
-      "from_topic_p50_ms", "from_topic_p99_ms");
+      "from_topic_p50_ms", "from_topic_p99_ms", "drain_machine_busy", "paced_machine_busy");
 
   public static final String HEADER = String.join(",", COLUMNS);
 
@@ -74,18 +74,20 @@ public final class StreamBenchResult {
    * consumer over the time from the warm-up's last mask to the last mask (end to end, released in
    * per-partition bursts, so a short run can read above what the model did). CPU: the whole process's
    * per measured frame. {@code batcher}: null without one; {@code deviceBusy}: a simulated device's busy
-   * time over the window, NaN when unknown.
+   * time over the window, NaN when unknown; {@code machineBusy}: the busy share of all the machine's
+   * cores meanwhile (broker and other programs included), NaN when unknown.
    */
   public record DrainPhase(int frames, double framesPerSecond, double arrivalsPerSecond, double cpuMsPerFrame,
-      double jitMsPerFrame, BatcherFigures batcher, double deviceBusy) {}
+      double jitMsPerFrame, BatcherFigures batcher, double deviceBusy, double machineBusy) {}
 
   /**
    * Paced run: {@code frames} sent at {@code rate} per second; latency percentiles in milliseconds, from
    * capture, and ({@code fromTopic*}) from the frame's append to the frames topic, which leaves out the
-   * camera's own way into Kafka; NaN when unknown.
+   * camera's own way into Kafka; NaN when unknown. {@code machineBusy} as in {@link DrainPhase}.
    */
   public record PacedPhase(int frames, double rate, double p50Ms, double p95Ms, double p99Ms, double maxMs,
-      double cpuMsPerFrame, BatcherFigures batcher, double deviceBusy, double fromTopicP50Ms, double fromTopicP99Ms) {}
+      double cpuMsPerFrame, BatcherFigures batcher, double deviceBusy, double fromTopicP50Ms, double fromTopicP99Ms,
+      double machineBusy) {}
 
   /** (b) or (c): both phases, and the dead letters read over both. */
   public record KafkaScenarioResult(DrainPhase drain, PacedPhase paced, int deadLetters) {}
@@ -163,6 +165,8 @@ public final class StreamBenchResult {
       f.put("paced_device_busy", number(paced.deviceBusy()));
       f.put("from_topic_p50_ms", number(paced.fromTopicP50Ms()));
       f.put("from_topic_p99_ms", number(paced.fromTopicP99Ms()));
+      f.put("drain_machine_busy", number(drain.machineBusy()));
+      f.put("paced_machine_busy", number(paced.machineBusy()));
       putBatcher(f, "paced", paced.batcher());
       return f;
     }
@@ -207,11 +211,12 @@ public final class StreamBenchResult {
     }
     DrainPhase drain = new DrainPhase(integer(v.get("frames")), real(v.get("frames_per_s")),
         real(v.get("drain_arrivals_per_s")), real(v.get("drain_cpu_ms_per_frame")),
-        real(v.get("drain_jit_ms_per_frame")), batcher(v, "drain"), real(v.get("drain_device_busy")));
+        real(v.get("drain_jit_ms_per_frame")), batcher(v, "drain"), real(v.get("drain_device_busy")),
+        real(v.get("drain_machine_busy")));
     PacedPhase paced = new PacedPhase(integer(v.get("paced_frames")), real(v.get("paced_fps")),
         real(v.get("p50_ms")), real(v.get("p95_ms")), real(v.get("p99_ms")), real(v.get("max_ms")),
         real(v.get("paced_cpu_ms_per_frame")), batcher(v, "paced"), real(v.get("paced_device_busy")),
-        real(v.get("from_topic_p50_ms")), real(v.get("from_topic_p99_ms")));
+        real(v.get("from_topic_p50_ms")), real(v.get("from_topic_p99_ms")), real(v.get("paced_machine_busy")));
     return new Row(v.get("size"), scenario, config, host, null,
         new KafkaScenarioResult(drain, paced, integer(v.get("dead_letters"))), v.get("finished"));
   }

@@ -145,12 +145,13 @@ final class StreamScenario implements AutoCloseable {
   }
 
   /** Where a phase's figures are measured from: when, and the counters then. */
-  private record Mark(long nanos, long cpuNanos, long jitMillis, InferenceMetrics.Totals batches, long busyNanos) {}
+  private record Mark(long nanos, long cpuNanos, long jitMillis, InferenceMetrics.Totals batches, long busyNanos,
+      ProcessCpu.MachineTicks machine) {}
 
   private Mark mark() {
     return new Mark(System.nanoTime(), ProcessCpu.nanos(), ProcessCpu.jitMillis(),
         inferenceMeters == null ? null : InferenceMetrics.totals(inferenceMeters),
-        deviceBusyNanos == null ? -1 : deviceBusyNanos.getAsLong());
+        deviceBusyNanos == null ? -1 : deviceBusyNanos.getAsLong(), ProcessCpu.machineTicks());
   }
 
   /**
@@ -174,7 +175,7 @@ final class StreamScenario implements AutoCloseable {
     double arrivalSeconds = (arrivals.lastNanos - arrivals.markNanos) / 1e9;
     ModelCallWindow.Window<Mark> window = modelCalls.window();
     if (window == null || window.frames() == 0) {
-      return new DrainPhase(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, null, Double.NaN);
+      return new DrainPhase(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, null, Double.NaN, Double.NaN);
     }
     Mark start = window.start();
     Mark end = mark();
@@ -182,7 +183,7 @@ final class StreamScenario implements AutoCloseable {
         arrivalSeconds > 0 ? arrived / arrivalSeconds : Double.NaN,
         ProcessCpu.msPerItem(start.cpuNanos(), window.frames()),
         start.jitMillis() < 0 ? Double.NaN : (end.jitMillis() - start.jitMillis()) / (double) window.frames(),
-        batcherSince(start, end), busyFraction(start, end, window.endNanos()));
+        batcherSince(start, end), busyFraction(start, end, window.endNanos()), machineBusy(start, end));
   }
 
   /** Sends {@code frames} frames at {@code rate} per second and measures each one's latency. */
@@ -220,7 +221,7 @@ final class StreamScenario implements AutoCloseable {
         Percentiles.of(sorted, 0.95), Percentiles.of(sorted, 0.99),
         sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1], ProcessCpu.msPerItem(start.cpuNanos(), frames),
         batcherSince(start, end), busyFraction(start, end, end.nanos()),
-        Percentiles.of(sortedFromTopic, 0.50), Percentiles.of(sortedFromTopic, 0.99));
+        Percentiles.of(sortedFromTopic, 0.50), Percentiles.of(sortedFromTopic, 0.99), machineBusy(start, end));
   }
 
   /** Dead letters read so far, over both phases. */
@@ -305,6 +306,10 @@ final class StreamScenario implements AutoCloseable {
   private static double busyFraction(Mark from, Mark to, long untilNanos) {
     return from.busyNanos() < 0 || untilNanos <= from.nanos() ? Double.NaN
         : (to.busyNanos() - from.busyNanos()) / (double) (untilNanos - from.nanos());
+  }
+
+  private static double machineBusy(Mark from, Mark to) {
+    return to.machine() == null ? Double.NaN : to.machine().busySince(from.machine());
   }
 
   private static BatcherFigures batcherSince(Mark from, Mark to) {

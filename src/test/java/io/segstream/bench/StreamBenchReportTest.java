@@ -35,9 +35,9 @@ class StreamBenchReportTest {
       return new Row(size, scenario, new Config("m:1", "cpu", "-", 0, 0, 8, 0, 1), new Host(2, LOAD, null),
           new CeilingResult(100, fps, batchCallMs, 20.0, 7.5), null, FINISHED);
     }
-    DrainPhase drain = new DrainPhase(100, fps, 1.25 * fps, 7.5, 0.5, new BatcherFigures(6.5, 2.0, 20.0), NAN);
+    DrainPhase drain = new DrainPhase(100, fps, 1.25 * fps, 7.5, 0.5, new BatcherFigures(6.5, 2.0, 20.0), NAN, NAN);
     PacedPhase paced = new PacedPhase(50, 0.8 * fps, p99 / 2, p99 * 0.9, p99, p99 + 1, NAN,
-        new BatcherFigures(2.5, 1.0, 8.0), NAN, NAN, NAN);
+        new BatcherFigures(2.5, 1.0, 8.0), NAN, NAN, NAN, NAN);
     return new Row(size, scenario, config, new Host(2, LOAD, new Broker("in-JVM", 4242)), null,
         new KafkaScenarioResult(drain, paced, 0), FINISHED);
   }
@@ -50,9 +50,10 @@ class StreamBenchReportTest {
           new CeilingResult(100, fps, batchCallMs, 3.2, cpuMs), null, FINISHED);
     }
     boolean batched = scenario.equals(StreamBench.SEGSTREAM);
-    DrainPhase drain = new DrainPhase(100, fps, NAN, cpuMs, 0.5, batched ? new BatcherFigures(20, 2.0, 3.2) : null, busy);
+    DrainPhase drain = new DrainPhase(100, fps, NAN, cpuMs, 0.5, batched ? new BatcherFigures(20, 2.0, 3.2) : null, busy,
+        0.9);
     PacedPhase paced = new PacedPhase(50, 0.5 * fps, p99 / 2, p99 * 0.9, p99, p99 + 1, NAN,
-        batched ? new BatcherFigures(10, 1.0, 2.5) : null, busy / 2, p99 / 3, p99 - 3);
+        batched ? new BatcherFigures(10, 1.0, 2.5) : null, busy / 2, p99 / 3, p99 - 3, 0.6);
     return new Row("128x128", scenario, config, new Host(2, LOAD, new Broker("own process", 77)), null,
         new KafkaScenarioResult(drain, paced, 0), FINISHED);
   }
@@ -70,8 +71,8 @@ class StreamBenchReportTest {
     String md = StreamBenchReport.combinedMarkdown(List.of(csv));
     assertTrue(md.contains("- 128x128 (simulated): 85% of min(device 9000, CPU 1000) frames/s (met); "
         + "p99 9 ms at 425.0 frames/s vs 3 x 3.5 ms = 11 ms (met) (from the frames topic: 6 ms); 2.83x (b) (NOT met)"), md);
-    assertTrue(md.contains("| 128x128 | c-segstream | backlog | 20.00 | 2.0 | 3.2 | 0.16 | 25% |"), md);
-    assertTrue(md.contains("| 128x128 | b-naive | paced | 1 | - | - | - | 30% |"), md);
+    assertTrue(md.contains("| 128x128 | c-segstream | backlog | 20.00 | 2.0 | 3.2 | 0.16 | 25% | 90% |"), md);
+    assertTrue(md.contains("| 128x128 | b-naive | paced | 1 | - | - | - | 30% | 60% |"), md);
   }
 
   @Test
@@ -88,6 +89,7 @@ class StreamBenchReportTest {
     assertTrue(Double.isNaN(read.kafka().drain().deviceBusy()));
     assertTrue(Double.isNaN(read.kafka().drain().arrivalsPerSecond()));
     assertTrue(Double.isNaN(read.kafka().paced().fromTopicP99Ms()));
+    assertTrue(Double.isNaN(read.kafka().drain().machineBusy()));
     assertNull(read.host().broker());
   }
 
@@ -96,7 +98,7 @@ class StreamBenchReportTest {
     List<Row> rows = List.of(simulated(StreamBench.CEILING, 9_000, NAN, 3.5, 0.01, NAN),
         simulated(StreamBench.SEGSTREAM, 850, 9, NAN, 2.01, 0.25));
     Path csv = Files.writeString(tmp.resolve("stream-128.csv"), StreamBenchReport.csv(rows));
-    assertTrue(Files.readString(csv).contains(",own process,77,3.000,6.000\n"), Files.readString(csv));
+    assertTrue(Files.readString(csv).contains(",own process,77,3.000,6.000,0.900,0.600\n"), Files.readString(csv));
     String table = StreamBenchReport.table(StreamBenchReport.parse(csv));
     assertTrue(table.contains("| 128x128 | a-ceiling | 9000.0 | 100% |  | 0.01 |  |  |  |  |  |  |  | 32 |  | 1.00 / 1.20 |  |"),
         table);
