@@ -70,12 +70,39 @@ public final class StreamBench {
   /**
    * What to run ({@code bench stream --help} explains each). {@code streamThreads} and {@code
    * partitions} are (c)'s; (b) has one stream thread. {@code simulated}: the simulated accelerator's
-   * timing, or null to run the model. {@code command}: the command line, for the report.
+   * timing, or null to run the model. {@code frames}: measured backlog frames, 0 for {@link
+   * #backlogFrames}'s default. {@code command}: the command line, for the report.
    */
   public record Plan(List<String> sizes, List<String> scenarios, ImageEncoding encoding, int streamThreads,
       int partitions, int warmupFrames, int frames, double jitWarmupSeconds, double load, double latencySeconds,
       double ceilingSeconds, Duration timeout, SimulatedAccelerator.Timing simulated, BrokerPlacement broker,
-      Path out, String command) {}
+      Path out, String command) {
+
+    /** Measured backlog frames unless {@code --frames} says. */
+    public static final int DEFAULT_FRAMES = 2000;
+    /**
+     * The least a simulated device's backlog lasts at its capacity. At 9,600 frames/s 2,000 frames drain
+     * in 0.2 s, where the drain's start and end weigh in: such runs of one command spread 75-87%
+     * (docs/benchmarks.md, round 5).
+     */
+    public static final Duration MIN_SIMULATED_BACKLOG = Duration.ofSeconds(1);
+
+    /**
+     * The measured backlog at one size: {@code frames} when given; else {@link #DEFAULT_FRAMES}, and
+     * against a simulated device at least {@link #MIN_SIMULATED_BACKLOG} of its capacity, max batch /
+     * t(max batch).
+     */
+    public int backlogFrames(int maxBatch, long pixels) {
+      if (frames > 0) {
+        return frames;
+      }
+      if (simulated == null) {
+        return DEFAULT_FRAMES;
+      }
+      double capacityPerSecond = maxBatch * 1e9 / simulated.batchNanos(maxBatch, pixels);
+      return (int) Math.max(DEFAULT_FRAMES, Math.ceil(capacityPerSecond * MIN_SIMULATED_BACKLOG.toNanos() / 1e9));
+    }
+  }
 
   /** What every row of one run shares, resolved from the plan and the settings. */
   record Setup(Plan plan, ModelConfig model, String device, int cores, SessionSettings session, int batch,
@@ -133,7 +160,8 @@ public final class StreamBench {
         String label = wh[0] == wh[1] ? Integer.toString(wh[0]) : wh[0] + "x" + wh[1];
         Path csv = plan.out().resolve("stream-" + label + ".csv");
         Files.writeString(csv, StreamBenchReport.csv(rows));
-        Files.writeString(plan.out().resolve("stream-" + label + ".md"), StreamBenchReport.sizeMarkdown(setup, rows));
+        Files.writeString(plan.out().resolve("stream-" + label + ".md"),
+            StreamBenchReport.sizeMarkdown(setup, backlogFrames(setup, (long) wh[0] * wh[1]), rows));
         System.out.print(StreamBenchReport.table(rows));
         System.out.println("Wrote " + csv + " and .md");
       }
@@ -226,7 +254,7 @@ public final class StreamBench {
       boolean settled = false;
       for (int round = 1; !settled && System.nanoTime() < end; round++) {
         runPhases(size, "warmup", common, plan.streamThreads(), batched != null ? batched : segmenter, images,
-            null, null);
+            null, null, backlogFrames(setup, images));
         settled = settling.getAsBoolean();
         System.err.printf(Locale.ROOT, "%s JIT warm-up round %d: the JIT at %.0f%% of the round, %.0f s so far%n",
             size, round, settling.lastShare() * 100, (System.nanoTime() - start) / 1e9);
@@ -255,7 +283,8 @@ public final class StreamBench {
       Segmenter segmenter, List<RgbImage> images, SimpleMeterRegistry registry, LongSupplier busy)
       throws Exception {
     String loadBefore = loadAverage();
-    KafkaScenarioResult result = runPhases(size, name, common, threads, segmenter, images, registry, busy);
+    KafkaScenarioResult result = runPhases(size, name, common, threads, segmenter, images, registry, busy,
+        backlogFrames(setup, images));
     boolean batched = registry != null;
     return new Row(size, name,
         new Config(modelName(setup), setup.device(), plan.encoding().name(), plan.partitions(), threads,
@@ -266,12 +295,12 @@ public final class StreamBench {
 
   /** One Kafka scenario on fresh topics: the backlog drained, then frames paced below its rate. */
   private KafkaScenarioResult runPhases(String size, String name, Map<String, Object> common, int threads,
-      Segmenter segmenter, List<RgbImage> images, SimpleMeterRegistry registry, LongSupplier busy)
+      Segmenter segmenter, List<RgbImage> images, SimpleMeterRegistry registry, LongSupplier busy, int frames)
       throws Exception {
     Map<String, Object> props = scenarioProps(common, size, name, threads);
     try (StreamScenario scenario = new StreamScenario(new SegstreamConfig(props), segmenter, registry, busy, images,
         plan.encoding(), plan.timeout())) {
-      DrainPhase drain = scenario.drainBacklog(plan.warmupFrames(), plan.frames());
+      DrainPhase drain = scenario.drainBacklog(plan.warmupFrames(), frames);
       double rate = plan.load() * drain.framesPerSecond();
       int latencyFrames = (int) Math.max(20, Math.round(rate * plan.latencySeconds()));
       System.err.printf(Locale.ROOT, "%s %s: %.1f frames/s; latency at %.1f frames/s (%d frames)%n",
@@ -280,6 +309,14 @@ public final class StreamBench {
       scenario.unreadableReport().ifPresent(report -> System.err.println(size + " " + name + ": " + report));
       return new KafkaScenarioResult(drain, paced, scenario.deadLetters());
     }
+  }
+
+  private int backlogFrames(Setup setup, long pixels) {
+    return plan.backlogFrames(setup.batch(), pixels);
+  }
+
+  private int backlogFrames(Setup setup, List<RgbImage> images) {
+    return backlogFrames(setup, (long) images.get(0).width() * images.get(0).height());
   }
 
   private static String modelName(Setup setup) {

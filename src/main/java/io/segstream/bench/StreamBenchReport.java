@@ -40,7 +40,7 @@ public final class StreamBenchReport {
   }
 
   /** One size: how it was run, the side-by-side table, the batcher's figures and the targets. */
-  static String sizeMarkdown(StreamBench.Setup setup, List<Row> rows) {
+  static String sizeMarkdown(StreamBench.Setup setup, int backlogFrames, List<Row> rows) {
     StreamBench.Plan plan = setup.plan();
     StringBuilder md = new StringBuilder("# Streaming benchmark, ").append(rows.get(0).size()).append("\n\n");
     md.append("`").append(plan.command()).append("`\n\n");
@@ -57,7 +57,7 @@ public final class StreamBenchReport {
     md.append(String.format(Locale.ROOT,
         "Kafka scenarios: %s frames, %d warm-up + %d measured backlog frames, then %.0f s paced at %.0f%% of "
             + "the measured frames/s. Broker: %s.%n%n",
-        plan.encoding(), plan.warmupFrames(), plan.frames(), plan.latencySeconds(), 100 * plan.load(),
+        plan.encoding(), plan.warmupFrames(), backlogFrames, plan.latencySeconds(), 100 * plan.load(),
         plan.broker().description()));
     md.append(table(rows)).append('\n');
     md.append(batcherTable(rows)).append('\n');

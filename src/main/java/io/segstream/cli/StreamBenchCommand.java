@@ -43,8 +43,9 @@ public final class StreamBenchCommand implements Callable<Integer> {
   @Option(names = "--size", split = ",", description = "Frame sizes, N (square) or WxH (default: ${DEFAULT-VALUE}).")
   List<String> sizes = List.of("128");
 
-  @Option(names = "--frames", description = "Backlog frames per Kafka scenario (default: ${DEFAULT-VALUE}).")
-  int frames = 2000;
+  @Option(names = "--frames", description = "Measured backlog frames per Kafka scenario (default: 2000; with --device "
+      + "simulated at least 1 s of the device's capacity at each size, max batch / t(max batch)).")
+  Integer frames;
 
   @Option(names = "--jit-warmup-seconds", description = "Before the first Kafka scenario, run rounds of it unmeasured until the JIT compilers settle "
       + "(under 3%% of a round), for at most this long (default: ${DEFAULT-VALUE}; 0: no warm-up).")
@@ -121,7 +122,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
             "unknown scenario '" + scenario + "'; choose from " + String.join(", ", StreamBench.SCENARIOS));
       }
     }
-    if (frames < 1 || warmupFrames < 0 || load <= 0 || latencySeconds <= 0) {
+    if ((frames != null && frames < 1) || warmupFrames < 0 || load <= 0 || latencySeconds <= 0) {
       throw new ParameterException(spec.commandLine(),
           "need --frames >= 1, --warmup-frames >= 0, --load > 0 and --latency-seconds > 0");
     }
@@ -153,7 +154,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
       settings.put(SegstreamConfig.DEVICES, device);
     }
     StreamBench.Plan plan = new StreamBench.Plan(sizes, scenarios, encoding, threads, partitionCount, warmupFrames,
-        frames, jitWarmupSeconds, load, latencySeconds, ceilingSeconds, Duration.ofSeconds(timeoutSeconds), simulated,
+        frames == null ? 0 : frames, jitWarmupSeconds, load, latencySeconds, ceilingSeconds, Duration.ofSeconds(timeoutSeconds), simulated,
         placement, out, commandLine());
     new StreamBench(plan, new SegstreamConfig(settings), SegstreamCli.class.getName()).run();
     return 0;

@@ -115,6 +115,7 @@ class StreamBenchCommandTest {
     String md = Files.readString(out.resolve("stream-32.md"));
     assertTrue(md.contains("Simulated accelerator (no model runs; masks are a fixed shape): "
         + "t(b) = 5.000 ms + b x 1.000 ms per 32x32 image"), md);
+    assertTrue(md.contains("8 warm-up + 96 measured backlog frames"), md);
     assertTrue(md.contains("- 32x32 (simulated): "), md);
   }
 
