@@ -253,8 +253,9 @@ public final class StreamBench {
       long end = start + (long) (plan.jitWarmupSeconds() * 1e9);
       boolean settled = false;
       for (int round = 1; !settled && System.nanoTime() < end; round++) {
+        // The JIT needs the code paths run, not a long backlog.
         runPhases(size, "warmup", common, plan.streamThreads(), batched != null ? batched : segmenter, images,
-            null, null, backlogFrames(setup, images));
+            null, null, Math.min(backlogFrames(setup, images), Plan.DEFAULT_FRAMES));
         settled = settling.getAsBoolean();
         System.err.printf(Locale.ROOT, "%s JIT warm-up round %d: the JIT at %.0f%% of the round, %.0f s so far%n",
             size, round, settling.lastShare() * 100, (System.nanoTime() - start) / 1e9);

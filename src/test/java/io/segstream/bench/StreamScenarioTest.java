@@ -1,6 +1,7 @@
 package io.segstream.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -73,6 +75,12 @@ class StreamScenarioTest {
       String report = scenario.unreadableReport().orElseThrow();
       assertTrue(report.startsWith("skipped 4 unreadable records on " + masksTopic
           + ": 2 null (tombstone), 2 not a SegmentationMask (first at partition 0 offset "), report);
+    }
+    // Closed, the scenario leaves no topics behind.
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+      Set<String> left = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      assertFalse(left.contains(masksTopic) || left.contains((String) settings.get(SegstreamConfig.TOPIC_FRAMES)),
+          left.toString());
     }
   }
 
