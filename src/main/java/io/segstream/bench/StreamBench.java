@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -200,26 +201,20 @@ public final class StreamBench {
     // (c)'s batcher exists from the start so that the JIT warm-up runs (c)'s own code path: warmed up
     // through a single instance, (c) compiled its batching and batched pre-processing while measured.
     try (DynamicBatcher batcher = scenarios.contains(SEGSTREAM) ? batcher(setup, simulator, common, registry) : null) {
+      Scenarios run = new Scenarios(setup, batcher, registry, busy, common, width, height, images, rows);
       if (scenarios.contains(CEILING) || scenarios.contains(NAIVE) || warmUpNow) {
         if (simulator != null) {
-          runSingleInstance(setup, simulator, simulator, batcher, busy, common, width, height, images, warmUpNow,
-              rows);
+          run.withSingleInstance(simulator, simulator, warmUpNow);
         } else {
           try (DjlSegmenter single = DjlSegmenter.load(setup.model(), device, setup.session())) {
-            runSingleInstance(setup, single, single, batcher, busy, common, width, height, images, warmUpNow, rows);
+            run.withSingleInstance(single, single, warmUpNow);
           }
         }
-      }
-      if (batcher != null) {
-        System.err.printf("%s (c) segstream: %d stream threads, batcher (max %d, %d ms), %d instance(s)%n",
-            size, plan.streamThreads(), setup.batch(), setup.queueDelayMs(), setup.instances());
-        // The same warm-up the ceiling gets: TensorFlow tunes on the first calls of a new shape.
-        for (int i = 0; i < PredictorThroughput.WARM_UP_CALLS; i++) {
-          batcher.segmentAll(images.subList(0, Math.min(setup.batch(), images.size())));
-        }
-        rows.add(runKafka(SEGSTREAM, size, setup, common, plan.streamThreads(), batcher, images, registry, busy));
+      } else {
+        run.segstream();
       }
     }
+    rows.sort(Comparator.comparingInt(row -> SCENARIOS.indexOf(row.scenario())));
     return rows;
   }
 
@@ -232,20 +227,62 @@ public final class StreamBench {
         : Segmenters.forModel(setup.model().modelDir(), config, registry);
   }
 
-  /**
-   * The JIT warm-up, (a) and (b): one model instance, {@code backend} and {@code segmenter} (the same
-   * one). The warm-up runs through {@code batched} ((c)'s segmenter) when (c) is to run; (a) comes
-   * after it, so that it is measured close in time to (b) and (c).
-   */
-  private void runSingleInstance(Setup setup, BatchBackend backend, Segmenter segmenter, Segmenter batched,
-      LongSupplier busy,
-      Map<String, Object> common, int width, int height, List<RgbImage> images, boolean warmUpNow,
-      List<Row> rows) throws Exception {
-    String size = width + "x" + height;
-    if (warmUpNow) {
-      // A JVM running Kafka clients, Streams, Avro and DJL compiles code for minutes; the first
-      // scenario would pay for it and the next ones less. So whole rounds of (c) run unmeasured
-      // (backlog, then paced: both code paths) until the JIT has settled.
+  /** The scenarios of one size, in the order they run. */
+  private final class Scenarios {
+    private final Setup setup;
+    private final DynamicBatcher batcher;
+    private final SimpleMeterRegistry registry;
+    private final LongSupplier busy;
+    private final Map<String, Object> common;
+    private final int width;
+    private final int height;
+    private final String size;
+    private final List<RgbImage> images;
+    private final List<Row> rows;
+
+    Scenarios(Setup setup, DynamicBatcher batcher, SimpleMeterRegistry registry, LongSupplier busy,
+        Map<String, Object> common, int width, int height, List<RgbImage> images, List<Row> rows) {
+      this.setup = setup;
+      this.batcher = batcher;
+      this.registry = registry;
+      this.busy = busy;
+      this.common = common;
+      this.width = width;
+      this.height = height;
+      this.size = width + "x" + height;
+      this.images = images;
+      this.rows = rows;
+    }
+
+    /**
+     * The JIT warm-up, (a), (c) and (b), with one model instance, {@code backend} and {@code segmenter}
+     * (the same one), for the warm-up when (c) does not run, (a) and (b). (c) runs right after the
+     * warm-up of its own code path and (a); (b), one model call per frame and bound by the model, runs
+     * last. With (b) first, 20 s of it through another {@link Segmenter} in the same JVM, (c) then used
+     * 0.18-0.22 CPU ms per frame and reached 65-67% of the simulated device; run first, 0.13 ms and 92%
+     * (docs/benchmarks.md, round 5). The likely cause is the JIT: call sites that had seen one
+     * segmenter saw two.
+     */
+    void withSingleInstance(BatchBackend backend, Segmenter segmenter, boolean warmUpNow) throws Exception {
+      if (warmUpNow) {
+        warmUp(batcher != null ? batcher : segmenter);
+      }
+      if (plan.scenarios().contains(CEILING)) {
+        ceiling(backend);
+      }
+      segstream();
+      if (plan.scenarios().contains(NAIVE)) {
+        System.err.printf("%s (b) naive: 1 stream thread, one model call per frame%n", size);
+        rows.add(runKafka(NAIVE, size, setup, common, 1, segmenter, images, null, busy));
+      }
+    }
+
+    /**
+     * A JVM running Kafka clients, Streams, Avro and DJL compiles code for minutes; the first scenario
+     * would pay for it and the next ones less. So whole rounds of the scenario run unmeasured (backlog,
+     * then paced: both code paths) until the JIT has settled.
+     */
+    private void warmUp(Segmenter segmenter) throws Exception {
       System.err.printf(Locale.ROOT, "%s JIT warm-up: rounds of the scenario, unmeasured, until the JIT takes under "
           + "%.0f%% of a round (at most %.0f s)%n", size, JIT_SETTLED_SHARE * 100, plan.jitWarmupSeconds());
       JitSettling settling = new JitSettling(JIT_MIN_ROUND, JIT_SETTLED_SHARE);
@@ -254,15 +291,17 @@ public final class StreamBench {
       boolean settled = false;
       for (int round = 1; !settled && System.nanoTime() < end; round++) {
         // The JIT needs the code paths run, not a long backlog.
-        runPhases(size, "warmup", common, plan.streamThreads(), batched != null ? batched : segmenter, images,
-            null, null, Math.min(backlogFrames(setup, images), Plan.DEFAULT_FRAMES));
+        runPhases(size, "warmup", common, plan.streamThreads(), segmenter, images, null, null,
+            Math.min(backlogFrames(setup, images), Plan.DEFAULT_FRAMES));
         settled = settling.getAsBoolean();
         System.err.printf(Locale.ROOT, "%s JIT warm-up round %d: the JIT at %.0f%% of the round, %.0f s so far%n",
             size, round, settling.lastShare() * 100, (System.nanoTime() - start) / 1e9);
       }
       jitWarmedUp = true;
     }
-    if (plan.scenarios().contains(CEILING)) {
+
+    /** (a), after the warm-up, so that it is measured close in time to (b) and (c). */
+    private void ceiling(BatchBackend backend) throws Exception {
       System.err.printf("%s (a) ceiling: batches of %d, %.0f s%n", size, setup.batch(), plan.ceilingSeconds());
       String loadBefore = loadAverage();
       PredictorThroughput.Result result =
@@ -274,9 +313,19 @@ public final class StreamBench {
               result.forwardMsPerCall(), result.cpuMsPerImage()),
           null, Instant.now().toString()));
     }
-    if (plan.scenarios().contains(NAIVE)) {
-      System.err.printf("%s (b) naive: 1 stream thread, one model call per frame%n", size);
-      rows.add(runKafka(NAIVE, size, setup, common, 1, segmenter, images, null, busy));
+
+    /** (c), when it is to run. */
+    void segstream() throws Exception {
+      if (batcher == null) {
+        return;
+      }
+      System.err.printf("%s (c) segstream: %d stream threads, batcher (max %d, %d ms), %d instance(s)%n",
+          size, plan.streamThreads(), setup.batch(), setup.queueDelayMs(), setup.instances());
+      // The same warm-up the ceiling gets: TensorFlow tunes on the first calls of a new shape.
+      for (int i = 0; i < PredictorThroughput.WARM_UP_CALLS; i++) {
+        batcher.segmentAll(images.subList(0, Math.min(setup.batch(), images.size())));
+      }
+      rows.add(runKafka(SEGSTREAM, size, setup, common, plan.streamThreads(), batcher, images, registry, busy));
     }
   }
 
