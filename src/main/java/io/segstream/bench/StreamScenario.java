@@ -92,6 +92,8 @@ final class StreamScenario implements AutoCloseable {
   /** Dead letters read so far, over both phases. */
   private int deadLetters;
   private boolean started;
+  /** Whether the frames topic stamps frames on append: latency from the topic is known. */
+  private final boolean framesStampedOnAppend;
 
   /**
    * Creates the scenario's topics and subscribes to its outputs; the processor starts with the
@@ -119,7 +121,7 @@ final class StreamScenario implements AutoCloseable {
     this.app = new SegstreamApp(config, modelCalls);
     this.masks = SkippingReader.of(AvroSerdes.fromConfig(config), topics.masks(), SegmentationMask.class);
     app.createMissingTopics(Duration.ofSeconds(60));
-    stampFramesOnAppend();
+    this.framesStampedOnAppend = stampFramesOnAppend();
     Map<String, Object> producerSettings = new HashMap<>(config.originals());
     // A camera sends each frame as soon as it has it.
     producerSettings.put(ProducerConfig.LINGER_MS_CONFIG, "0");
@@ -210,7 +212,9 @@ final class StreamScenario implements AutoCloseable {
       if (mask.getFrameSeq() >= firstSeq) {
         long now = System.currentTimeMillis();
         latencies.add((double) (now - mask.getCaptureTimestamp().toEpochMilli()));
-        fromTopic.add((double) (now - appendedAt));
+        if (framesStampedOnAppend) {
+          fromTopic.add((double) (now - appendedAt));
+        }
       }
     });
     sending.get();
@@ -232,14 +236,20 @@ final class StreamScenario implements AutoCloseable {
   /**
    * Has the broker stamp each frame with its append time (the mask inherits the frame's timestamp), so
    * that latency can also be read from the frames topic on, leaving out the camera's own way in. Only
-   * the timestamp changes: the processor reads capture times from the frame.
+   * the timestamp changes: the processor reads capture times from the frame. A cluster that refuses
+   * (no right to alter topic configs) leaves that figure unknown, not wrong.
    */
-  private void stampFramesOnAppend() throws InterruptedException, ExecutionException, TimeoutException {
+  private boolean stampFramesOnAppend() throws InterruptedException {
     ConfigResource frames = new ConfigResource(ConfigResource.Type.TOPIC, topics.frames());
     AlterConfigOp logAppendTime = new AlterConfigOp(
         new ConfigEntry(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, TimestampType.LOG_APPEND_TIME.name), AlterConfigOp.OpType.SET);
     try (Admin admin = Admin.create(config.kafkaClientSettings(AdminClientConfig.configNames()))) {
       admin.incrementalAlterConfigs(Map.of(frames, List.of(logAppendTime))).all().get(30, TimeUnit.SECONDS);
+      return true;
+    } catch (ExecutionException | TimeoutException e) {
+      System.err.println("latency from the frames topic stays unknown: could not set " + topics.frames() + " to "
+          + TimestampType.LOG_APPEND_TIME.name + ": " + e);
+      return false;
     }
   }
 
