@@ -259,9 +259,9 @@ public final class StreamBench {
      * (the same one), for the warm-up when (c) does not run, (a) and (b). (c) runs right after the
      * warm-up of its own code path and (a); (b), one model call per frame and bound by the model, runs
      * last. With (b) first, 20 s of it through another {@link Segmenter} in the same JVM, (c) then used
-     * 0.18-0.22 CPU ms per frame and reached 65-67% of the simulated device; run first, 0.13 ms and 92%
-     * (docs/benchmarks.md, round 5). The likely cause is the JIT: call sites that had seen one
-     * segmenter saw two.
+     * 0.18-0.22 CPU ms per frame and reached 65-67% of the simulated device (two runs); run first, 0.13
+     * and 0.16 ms and 92% and 76% (docs/benchmarks.md, round 5). Runs spread more than that settles, but
+     * a deployed processor runs one segmenter, and (c) now runs in the state closest to that.
      */
     void withSingleInstance(BatchBackend backend, Segmenter segmenter, boolean warmUpNow) throws Exception {
       if (warmUpNow) {

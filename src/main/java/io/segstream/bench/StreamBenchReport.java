@@ -92,7 +92,7 @@ public final class StreamBenchReport {
       JVM or (`--broker process`) in a JVM of its own, each on fresh topics; the broker column says which. Before
       them whole rounds of (c) run unmeasured until the JIT compilers take under 3% of a round (JIT warm-up),
       so neither pays for compiling Kafka clients, Streams and Avro; then (a), (c) and (b), in that order (a (b)
-      run before (c) in the same JVM slowed (c), see docs/benchmarks.md). Throughput: a backlog
+      run before (c) in the same JVM seemed to slow (c), see docs/benchmarks.md). Throughput: a backlog
       of warm-up + measured frames is produced, then the processor starts; the frames handed to the model after
       the warm-up ones are measured, and frames/s is how many of their model calls finished over the time from
       the first one's hand-off to the last one's result, so every counted call ran inside the window (frames still in flight at its start only lengthen it). The masks' arrival
