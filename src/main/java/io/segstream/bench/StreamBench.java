@@ -190,7 +190,6 @@ public final class StreamBench {
 
   private List<Row> runSize(Setup setup, Device device, SimulatedAccelerator simulator,
       Map<String, Object> common, int width, int height) throws Exception {
-    String size = width + "x" + height;
     List<RgbImage> images = PredictorThroughput.frames(width, height, DISTINCT_FRAMES);
     List<Row> rows = new ArrayList<>();
     List<String> scenarios = plan.scenarios();

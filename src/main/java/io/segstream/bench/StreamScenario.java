@@ -243,7 +243,7 @@ final class StreamScenario implements AutoCloseable {
     ConfigResource frames = new ConfigResource(ConfigResource.Type.TOPIC, topics.frames());
     AlterConfigOp logAppendTime = new AlterConfigOp(
         new ConfigEntry(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, TimestampType.LOG_APPEND_TIME.name), AlterConfigOp.OpType.SET);
-    try (Admin admin = Admin.create(config.kafkaClientSettings(AdminClientConfig.configNames()))) {
+    try (Admin admin = newAdmin()) {
       admin.incrementalAlterConfigs(Map.of(frames, List.of(logAppendTime))).all().get(30, TimeUnit.SECONDS);
       return true;
     } catch (ExecutionException | TimeoutException e) {
@@ -251,6 +251,11 @@ final class StreamScenario implements AutoCloseable {
           + TimestampType.LOG_APPEND_TIME.name + ": " + e);
       return false;
     }
+  }
+
+  /** An admin client on the scenario's cluster, for its topics and offsets. */
+  private Admin newAdmin() {
+    return Admin.create(config.kafkaClientSettings(AdminClientConfig.configNames()));
   }
 
   /** Sends a frame; a send that fails ends the scenario at the next check instead of leaving a frame to wait for. */
@@ -275,7 +280,7 @@ final class StreamScenario implements AutoCloseable {
    */
   private String progressReport() {
     StringBuilder report = new StringBuilder("; processor ").append(app.streams().state());
-    try (Admin admin = Admin.create(config.kafkaClientSettings(AdminClientConfig.configNames()))) {
+    try (Admin admin = newAdmin()) {
       List<TopicPartition> frames = new ArrayList<>();
       for (int partition = 0; partition < partitions; partition++) {
         frames.add(new TopicPartition(topics.frames(), partition));
@@ -423,7 +428,7 @@ final class StreamScenario implements AutoCloseable {
    * that the next scenario is measured on.
    */
   private void deleteTopics() {
-    try (Admin admin = Admin.create(config.kafkaClientSettings(AdminClientConfig.configNames()))) {
+    try (Admin admin = newAdmin()) {
       admin.deleteTopics(topics.all()).all().get(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
