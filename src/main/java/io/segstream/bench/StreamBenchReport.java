@@ -60,6 +60,7 @@ public final class StreamBenchReport {
         plan.encoding(), plan.warmupFrames(), backlogFrames, plan.latencySeconds(), 100 * plan.load(),
         plan.broker().description()));
     md.append(table(rows)).append('\n');
+    md.append(latencyTable(rows)).append('\n');
     md.append(batcherTable(rows)).append('\n');
     md.append(targets(rows)).append('\n');
     md.append(METHOD);
@@ -81,7 +82,7 @@ public final class StreamBenchReport {
     StringBuilder md = new StringBuilder("# Streaming benchmark results\n\n");
     md.append("From ").append(used.stream().map(p -> p.getFileName().toString()).toList())
         .append("; each size's page has its command and setup.\n\n");
-    md.append(table(rows)).append('\n').append(batcherTable(rows)).append('\n').append(targets(rows))
+    md.append(table(rows)).append('\n').append(latencyTable(rows)).append('\n').append(batcherTable(rows)).append('\n').append(targets(rows))
         .append('\n').append(METHOD);
     return md.toString();
   }
@@ -99,9 +100,12 @@ public final class StreamBenchReport {
       rate at a consumer is in the CSV (drain_arrivals_per_s); it is not the figure, because the pipelined stage
       releases masks in per-partition bursts. Latency: afterwards frames are sent one at a time at the paced rate
       (a fraction of the scenario's own frames/s), each stamped with its capture time when sent; latency is capture
-      time to the mask's arrival at the consumer (millisecond timestamps); "from topic" starts at the frame's
-      append to the frames topic instead (the bench's frames topic keeps LogAppendTime, which the mask record
-      inherits), so it leaves out the camera's own way into Kafka. Everything (processor, producer,
+      time to the mask's arrival at the consumer (millisecond timestamps). The latency table splits it: "from
+      the frames topic" starts at the frame's append to the frames topic instead (the bench's frames topic keeps
+      LogAppendTime, which the mask record inherits), so it leaves out the camera's own way into Kafka;
+      "processing" is the mask's own processingLatencyMs, from the frame entering the processor to its mask
+      being built (parse, decode, model call, encoding), so it leaves out both Kafka hops and the wait to be
+      forwarded in order; "model call" is the mask's inferenceLatencyMs, queueing in the batcher included. Everything (processor, producer,
       consumer, TensorFlow, and the broker unless it has its own process) shares this machine's cores; load =
       1-minute load average before / after the scenario, which includes other programs on the machine. CPU
       ms/frame: CPU time of this process (the broker's too when it runs in-JVM) from the start of the measured
@@ -117,8 +121,8 @@ public final class StreamBenchReport {
   static String table(List<Row> rows) {
     StringBuilder md = new StringBuilder(
         "| size | scenario | frames/s | % of (a) | x (b) | CPU ms/frame (JIT) | paced fps | p50 ms | p95 ms | p99 ms "
-            + "| max ms | p50 / p99 ms from topic | threads | batch | dead letters | load | broker |\n"
-            + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+            + "| max ms | threads | batch | dead letters | load | broker |\n"
+            + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Row r : rows) {
       Optional<Row> ceiling = find(rows, r.size(), StreamBench.CEILING);
       Optional<Row> naive = find(rows, r.size(), StreamBench.NAIVE);
@@ -129,7 +133,7 @@ public final class StreamBenchReport {
       String head = String.format(Locale.ROOT, "| %s | %s | %.1f | %s | %s | %s |", r.size(), r.scenario(),
           r.framesPerSecond(), shareOfCeiling, timesNaive, cell(r.cpuMsPerFrame(), "%.2f")
               + (r.isKafka() ? cell(r.kafka().drain().jitMsPerFrame(), " (%.2f)") : ""));
-      String latency = r.isKafka() ? pacedCells(r.kafka()) : "  |  |  |  |  |  |";
+      String latency = r.isKafka() ? pacedCells(r.kafka()) : "  |  |  |  |  |";
       String broker = r.host().broker() == null ? "" : r.host().broker().placement();
       md.append(head).append(latency).append(String.format(Locale.ROOT, " %s | %d | %s | %s | %s |%n",
           r.config().streamThreads() == 0 ? "" : Integer.toString(r.config().streamThreads()), r.config().batch(),
@@ -140,10 +144,28 @@ public final class StreamBenchReport {
 
   private static String pacedCells(KafkaScenarioResult kafka) {
     StreamBenchResult.PacedPhase p = kafka.paced();
-    String fromTopic = Double.isNaN(p.fromTopicP50Ms()) ? ""
-        : cell(p.fromTopicP50Ms(), "%.0f") + " / " + cell(p.fromTopicP99Ms(), "%.0f");
-    return String.format(Locale.ROOT, " %s | %s | %s | %s | %s | %s |", cell(p.rate(), "%.1f"), cell(p.p50Ms(), "%.0f"),
-        cell(p.p95Ms(), "%.0f"), cell(p.p99Ms(), "%.0f"), cell(p.maxMs(), "%.0f"), fromTopic);
+    return String.format(Locale.ROOT, " %s | %s | %s | %s | %s |", cell(p.rate(), "%.1f"), cell(p.p50Ms(), "%.0f"),
+        cell(p.p95Ms(), "%.0f"), cell(p.p99Ms(), "%.0f"), cell(p.maxMs(), "%.0f"));
+  }
+
+  /** Where the paced latency of each Kafka scenario goes: p50 / p99 of each part. */
+  static String latencyTable(List<Row> rows) {
+    StringBuilder md = new StringBuilder(
+        "| size | scenario | paced fps | p50 / p99 ms from capture | from the frames topic | processing | model call |\n"
+            + "|---|---|---|---|---|---|---|\n");
+    for (Row r : rows) {
+      if (r.isKafka()) {
+        StreamBenchResult.PacedPhase p = r.kafka().paced();
+        md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", r.size(), r.scenario(),
+            cell(p.rate(), "%.1f"), spread(new StreamBenchResult.Spread(p.p50Ms(), p.p99Ms())), spread(p.fromTopic()),
+            spread(p.processing()), spread(p.modelCall())));
+      }
+    }
+    return md.toString();
+  }
+
+  private static String spread(StreamBenchResult.Spread spread) {
+    return spread.known() ? String.format(Locale.ROOT, "%.0f / %.0f", spread.p50Ms(), spread.p99Ms()) : "";
   }
 
   /** Triton-style figures of the dynamic batcher, and the ceiling's model call time. */
@@ -205,7 +227,7 @@ public final class StreamBenchReport {
         checks.add(String.format(Locale.ROOT, "%.0f%% of (a) %s", 100 * share, verdict(share >= 0.9)));
         double limit = 2 * a.ceiling().batchCallMs();
         checks.add(String.format(Locale.ROOT, "p99 %.0f ms vs 2 x %.1f ms = %.0f ms %s%s", p99,
-            a.ceiling().batchCallMs(), limit, verdict(p99 <= limit), fromTopic(c.get().kafka().paced())));
+            a.ceiling().batchCallMs(), limit, verdict(p99 <= limit), latencyParts(c.get().kafka().paced())));
       });
       find(rows, size, StreamBench.NAIVE).ifPresent(b -> {
         double speedup = c.get().framesPerSecond() / b.framesPerSecond();
@@ -226,11 +248,13 @@ public final class StreamBenchReport {
       double cpu = cores > 0 && nonModelCpuMs > 0 ? cores * 1000 / nonModelCpuMs : Double.NaN;
       double capacity = Double.isNaN(cpu) ? device : Math.min(device, cpu);
       double share = c.framesPerSecond() / capacity;
-      checks.add(String.format(Locale.ROOT, "%.0f%% of min(device %.0f, CPU %s) frames/s %s", 100 * share, device,
-          cell(cpu, "%.0f"), verdict(share >= 0.8)));
+      // The CPU capacity counts this process alone; the machine's busy share says whether the cores, which
+      // the broker and the bench's clients share, were the bound.
+      checks.add(String.format(Locale.ROOT, "%.0f%% of min(device %.0f, CPU %s) frames/s %s%s", 100 * share, device,
+          cell(cpu, "%.0f"), verdict(share >= 0.8), cell(100 * c.kafka().drain().machineBusy(), " (machine CPU %.0f%% busy)")));
       double limit = 3 * a.ceiling().batchCallMs();
       checks.add(String.format(Locale.ROOT, "p99 %.0f ms at %.1f frames/s vs 3 x %.1f ms = %.0f ms %s%s", paced.p99Ms(),
-          paced.rate(), a.ceiling().batchCallMs(), limit, verdict(paced.p99Ms() <= limit), fromTopic(paced)));
+          paced.rate(), a.ceiling().batchCallMs(), limit, verdict(paced.p99Ms() <= limit), latencyParts(paced)));
     });
     find(rows, size, StreamBench.NAIVE).ifPresent(b -> {
       double speedup = c.framesPerSecond() / b.framesPerSecond();
@@ -239,10 +263,16 @@ public final class StreamBenchReport {
     return String.join("; ", checks);
   }
 
-  /** The p99 from the frames topic, when known: what the processor and the way out add. */
-  private static String fromTopic(StreamBenchResult.PacedPhase paced) {
-    return Double.isNaN(paced.fromTopicP99Ms()) ? ""
-        : String.format(Locale.ROOT, " (from the frames topic: %.0f ms)", paced.fromTopicP99Ms());
+  /** The p99s of the latency's parts that are known: where the time went. */
+  private static String latencyParts(StreamBenchResult.PacedPhase paced) {
+    List<String> parts = new ArrayList<>();
+    if (paced.fromTopic().known()) {
+      parts.add(String.format(Locale.ROOT, "from the frames topic: %.0f ms", paced.fromTopic().p99Ms()));
+    }
+    if (paced.modelCall().known()) {
+      parts.add(String.format(Locale.ROOT, "model call: %.0f ms", paced.modelCall().p99Ms()));
+    }
+    return parts.isEmpty() ? "" : " (" + String.join("; ", parts) + ")";
   }
 
   private static String percent(double fraction) {

@@ -1,6 +1,8 @@
 package io.segstream.bench;
 
 import io.segstream.ops.InferenceMetrics;
+import io.segstream.ops.Percentiles;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +30,8 @@ public final class StreamBenchResult {
       "drain_compute_ms", "paced_avg_batch", "paced_queue_ms", "paced_compute_ms", "batch_call_ms",
       "drain_cpu_ms_per_frame", "drain_jit_ms_per_frame", "paced_cpu_ms_per_frame", "load_avg", "finished", "cores",
       "drain_device_busy", "paced_device_busy", "drain_arrivals_per_s", "broker", "broker_pid",
-      "from_topic_p50_ms", "from_topic_p99_ms", "drain_machine_busy", "paced_machine_busy");
+      "from_topic_p50_ms", "from_topic_p99_ms", "drain_machine_busy", "paced_machine_busy", "processing_p50_ms",
+      "processing_p99_ms", "model_call_p50_ms", "model_call_p99_ms");
 
   public static final String HEADER = String.join(",", COLUMNS);
 
@@ -80,14 +83,35 @@ public final class StreamBenchResult {
   public record DrainPhase(int frames, double framesPerSecond, double arrivalsPerSecond, double cpuMsPerFrame,
       double jitMsPerFrame, BatcherFigures batcher, double deviceBusy, double machineBusy) {}
 
+  /** The median and 99th percentile of one latency, in milliseconds; NaN when unknown. */
+  public record Spread(double p50Ms, double p99Ms) {
+
+    public static final Spread UNKNOWN = new Spread(Double.NaN, Double.NaN);
+
+    /** The spread of {@code millis}, in any order; UNKNOWN when empty. */
+    static Spread of(Collection<Double> millis) {
+      double[] sorted = millis.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+      return new Spread(Percentiles.of(sorted, 0.50), Percentiles.of(sorted, 0.99));
+    }
+
+    boolean known() {
+      return !Double.isNaN(p99Ms);
+    }
+  }
+
   /**
-   * Paced run: {@code frames} sent at {@code rate} per second; latency percentiles in milliseconds, from
-   * capture, and ({@code fromTopic*}) from the frame's append to the frames topic, which leaves out the
-   * camera's own way into Kafka; NaN when unknown. {@code machineBusy} as in {@link DrainPhase}.
+   * Paced run: {@code frames} sent at {@code rate} per second; latency percentiles in milliseconds from
+   * capture to the mask's arrival at a consumer. Where that time goes, per frame, as p50 and p99:
+   * {@code fromTopic} starts at the frame's append to the frames topic, which leaves out the camera's
+   * own way into Kafka; {@code processing} runs from the frame entering the processor to its mask being
+   * built (parse, decode, model call, encoding: the mask's {@code processingLatencyMs}), which leaves out
+   * both Kafka hops and the wait to be forwarded in order; {@code modelCall} is the segmenter call alone,
+   * queueing in the batcher included (the mask's {@code inferenceLatencyMs}). {@code machineBusy} as in
+   * {@link DrainPhase}.
    */
   public record PacedPhase(int frames, double rate, double p50Ms, double p95Ms, double p99Ms, double maxMs,
-      double cpuMsPerFrame, BatcherFigures batcher, double deviceBusy, double fromTopicP50Ms, double fromTopicP99Ms,
-      double machineBusy) {}
+      double cpuMsPerFrame, BatcherFigures batcher, double deviceBusy, double machineBusy, Spread fromTopic,
+      Spread processing, Spread modelCall) {}
 
   /** (b) or (c): both phases, and the dead letters read over both. */
   public record KafkaScenarioResult(DrainPhase drain, PacedPhase paced, int deadLetters) {}
@@ -163,10 +187,11 @@ public final class StreamBenchResult {
       f.put("max_ms", number(paced.maxMs()));
       f.put("paced_cpu_ms_per_frame", number(paced.cpuMsPerFrame()));
       f.put("paced_device_busy", number(paced.deviceBusy()));
-      f.put("from_topic_p50_ms", number(paced.fromTopicP50Ms()));
-      f.put("from_topic_p99_ms", number(paced.fromTopicP99Ms()));
+      putSpread(f, "from_topic", paced.fromTopic());
       f.put("drain_machine_busy", number(drain.machineBusy()));
       f.put("paced_machine_busy", number(paced.machineBusy()));
+      putSpread(f, "processing", paced.processing());
+      putSpread(f, "model_call", paced.modelCall());
       putBatcher(f, "paced", paced.batcher());
       return f;
     }
@@ -177,6 +202,11 @@ public final class StreamBenchResult {
         f.put(phase + "_queue_ms", number(batcher.queueMs()));
         f.put(phase + "_compute_ms", number(batcher.computeMsPerCall()));
       }
+    }
+
+    private static void putSpread(Map<String, String> f, String latency, Spread spread) {
+      f.put(latency + "_p50_ms", number(spread.p50Ms()));
+      f.put(latency + "_p99_ms", number(spread.p99Ms()));
     }
 
     /** The CSV line, in {@link #COLUMNS} order. */
@@ -216,7 +246,7 @@ public final class StreamBenchResult {
     PacedPhase paced = new PacedPhase(integer(v.get("paced_frames")), real(v.get("paced_fps")),
         real(v.get("p50_ms")), real(v.get("p95_ms")), real(v.get("p99_ms")), real(v.get("max_ms")),
         real(v.get("paced_cpu_ms_per_frame")), batcher(v, "paced"), real(v.get("paced_device_busy")),
-        real(v.get("from_topic_p50_ms")), real(v.get("from_topic_p99_ms")), real(v.get("paced_machine_busy")));
+        real(v.get("paced_machine_busy")), spread(v, "from_topic"), spread(v, "processing"), spread(v, "model_call"));
     return new Row(v.get("size"), scenario, config, host, null,
         new KafkaScenarioResult(drain, paced, integer(v.get("dead_letters"))), v.get("finished"));
   }
@@ -226,6 +256,10 @@ public final class StreamBenchResult {
     double avgBatch = real(v.get(phase + "_avg_batch"));
     return Double.isNaN(avgBatch) ? null
         : new BatcherFigures(avgBatch, real(v.get(phase + "_queue_ms")), real(v.get(phase + "_compute_ms")));
+  }
+
+  private static Spread spread(Map<String, String> v, String latency) {
+    return new Spread(real(v.get(latency + "_p50_ms")), real(v.get(latency + "_p99_ms")));
   }
 
   private static String number(double value) {

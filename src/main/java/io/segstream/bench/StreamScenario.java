@@ -3,6 +3,7 @@ package io.segstream.bench;
 import io.segstream.bench.StreamBenchResult.BatcherFigures;
 import io.segstream.bench.StreamBenchResult.DrainPhase;
 import io.segstream.bench.StreamBenchResult.PacedPhase;
+import io.segstream.bench.StreamBenchResult.Spread;
 import io.segstream.config.SegstreamConfig;
 import io.segstream.contracts.ImageEncoding;
 import io.segstream.contracts.ImageFrame;
@@ -195,6 +196,8 @@ final class StreamScenario implements AutoCloseable {
     }
     List<Double> latencies = new ArrayList<>(frames);
     List<Double> fromTopic = new ArrayList<>(frames);
+    List<Double> processing = new ArrayList<>(frames);
+    List<Double> modelCalls = new ArrayList<>(frames);
     long firstSeq = sent;
     Mark start = mark();
     CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
@@ -215,17 +218,18 @@ final class StreamScenario implements AutoCloseable {
         if (framesStampedOnAppend) {
           fromTopic.add((double) (now - appendedAt));
         }
+        processing.add(mask.getProcessingLatencyMs());
+        modelCalls.add(mask.getInferenceLatencyMs());
       }
     });
     sending.get();
     Mark end = mark();
     double[] sorted = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    double[] sortedFromTopic = fromTopic.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     return new PacedPhase(arrivals.masks, rate, Percentiles.of(sorted, 0.50),
         Percentiles.of(sorted, 0.95), Percentiles.of(sorted, 0.99),
         sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1], ProcessCpu.msPerItem(start.cpuNanos(), frames),
-        batcherSince(start, end), busyFraction(start, end, end.nanos()),
-        Percentiles.of(sortedFromTopic, 0.50), Percentiles.of(sortedFromTopic, 0.99), machineBusy(start, end));
+        batcherSince(start, end), busyFraction(start, end, end.nanos()), machineBusy(start, end),
+        Spread.of(fromTopic), Spread.of(processing), Spread.of(modelCalls));
   }
 
   /** Dead letters read so far, over both phases. */

@@ -13,6 +13,7 @@ import io.segstream.bench.StreamBenchResult.Host;
 import io.segstream.bench.StreamBenchResult.KafkaScenarioResult;
 import io.segstream.bench.StreamBenchResult.PacedPhase;
 import io.segstream.bench.StreamBenchResult.Row;
+import io.segstream.bench.StreamBenchResult.Spread;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -37,7 +38,7 @@ class StreamBenchReportTest {
     }
     DrainPhase drain = new DrainPhase(100, fps, 1.25 * fps, 7.5, 0.5, new BatcherFigures(6.5, 2.0, 20.0), NAN, NAN);
     PacedPhase paced = new PacedPhase(50, 0.8 * fps, p99 / 2, p99 * 0.9, p99, p99 + 1, NAN,
-        new BatcherFigures(2.5, 1.0, 8.0), NAN, NAN, NAN, NAN);
+        new BatcherFigures(2.5, 1.0, 8.0), NAN, NAN, Spread.UNKNOWN, Spread.UNKNOWN, Spread.UNKNOWN);
     return new Row(size, scenario, config, new Host(2, LOAD, new Broker("in-JVM", 4242)), null,
         new KafkaScenarioResult(drain, paced, 0), FINISHED);
   }
@@ -53,7 +54,8 @@ class StreamBenchReportTest {
     DrainPhase drain = new DrainPhase(100, fps, NAN, cpuMs, 0.5, batched ? new BatcherFigures(20, 2.0, 3.2) : null, busy,
         0.9);
     PacedPhase paced = new PacedPhase(50, 0.5 * fps, p99 / 2, p99 * 0.9, p99, p99 + 1, NAN,
-        batched ? new BatcherFigures(10, 1.0, 2.5) : null, busy / 2, p99 / 3, p99 - 3, 0.6);
+        batched ? new BatcherFigures(10, 1.0, 2.5) : null, busy / 2, 0.6, new Spread(p99 / 3, p99 - 3),
+        new Spread(p99 / 4, p99 - 4), new Spread(1, p99 - 5));
     return new Row("128x128", scenario, config, new Host(2, LOAD, new Broker("own process", 77)), null,
         new KafkaScenarioResult(drain, paced, 0), FINISHED);
   }
@@ -69,8 +71,12 @@ class StreamBenchReportTest {
     assertEquals(rows, StreamBenchReport.parse(csv));
 
     String md = StreamBenchReport.combinedMarkdown(List.of(csv));
-    assertTrue(md.contains("- 128x128 (simulated): 85% of min(device 9000, CPU 1000) frames/s (met); "
-        + "p99 9 ms at 425.0 frames/s vs 3 x 3.5 ms = 11 ms (met) (from the frames topic: 6 ms); 2.83x (b) (NOT met)"), md);
+    assertTrue(md.contains("- 128x128 (simulated): 85% of min(device 9000, CPU 1000) frames/s (met) (machine CPU 90% busy); "
+        + "p99 9 ms at 425.0 frames/s vs 3 x 3.5 ms = 11 ms (met) (from the frames topic: 6 ms; model call: 4 ms); "
+        + "2.83x (b) (NOT met)"), md);
+    // Where the paced latency went, p50 / p99 of each part.
+    assertTrue(md.contains("| 128x128 | c-segstream | 425.0 | 5 / 9 | 3 / 6 | 2 / 5 | 1 / 4 |"), md);
+    assertTrue(md.contains("| 128x128 | b-naive | 150.0 | 6 / 12 | 4 / 9 | 3 / 8 | 1 / 7 |"), md);
     assertTrue(md.contains("| 128x128 | c-segstream | backlog | 20.00 | 2.0 | 3.2 | 0.16 | 25% | 90% |"), md);
     assertTrue(md.contains("| 128x128 | b-naive | paced | 1 | - | - | - | 30% | 60% |"), md);
   }
@@ -88,7 +94,8 @@ class StreamBenchReportTest {
     assertEquals(0, read.host().cores(), "unknown");
     assertTrue(Double.isNaN(read.kafka().drain().deviceBusy()));
     assertTrue(Double.isNaN(read.kafka().drain().arrivalsPerSecond()));
-    assertTrue(Double.isNaN(read.kafka().paced().fromTopicP99Ms()));
+    assertTrue(!read.kafka().paced().fromTopic().known() && !read.kafka().paced().processing().known()
+        && !read.kafka().paced().modelCall().known());
     assertTrue(Double.isNaN(read.kafka().drain().machineBusy()));
     assertNull(read.host().broker());
   }
@@ -98,11 +105,12 @@ class StreamBenchReportTest {
     List<Row> rows = List.of(simulated(StreamBench.CEILING, 9_000, NAN, 3.5, 0.01, NAN),
         simulated(StreamBench.SEGSTREAM, 850, 9, NAN, 2.01, 0.25));
     Path csv = Files.writeString(tmp.resolve("stream-128.csv"), StreamBenchReport.csv(rows));
-    assertTrue(Files.readString(csv).contains(",own process,77,3.000,6.000,0.900,0.600\n"), Files.readString(csv));
+    assertTrue(Files.readString(csv).contains(",own process,77,3.000,6.000,0.900,0.600,2.250,5.000,1.000,4.000\n"),
+        Files.readString(csv));
     String table = StreamBenchReport.table(StreamBenchReport.parse(csv));
-    assertTrue(table.contains("| 128x128 | a-ceiling | 9000.0 | 100% |  | 0.01 |  |  |  |  |  |  |  | 32 |  | 1.00 / 1.20 |  |"),
+    assertTrue(table.contains("| 128x128 | a-ceiling | 9000.0 | 100% |  | 0.01 |  |  |  |  |  |  | 32 |  | 1.00 / 1.20 |  |"),
         table);
-    assertTrue(table.contains("| 425.0 | 5 | 8 | 9 | 10 | 3 / 6 | 2 | 32 |"), table);
+    assertTrue(table.contains("| 425.0 | 5 | 8 | 9 | 10 | 2 | 32 |"), table);
     assertTrue(table.contains("| 2 | 32 | 0 | 1.00 / 1.20 | own process |"), table);
   }
 
