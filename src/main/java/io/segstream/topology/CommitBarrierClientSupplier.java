@@ -6,6 +6,7 @@ import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetCommitCallback;
@@ -19,8 +20,10 @@ import org.apache.kafka.streams.KafkaClientSupplier;
 /**
  * Kafka Streams' clients with the commit barrier: the main consumer's offset commits (at-least-once)
  * and the producer's {@code sendOffsetsToTransaction} (exactly-once) never go past the oldest frame
- * still in flight in a partition ({@link FramesInFlight}). Everything else is the plain clients.
- * docs/inference.md ("Commit barrier") gives the argument.
+ * still in flight in a partition ({@link FramesInFlight}). docs/inference.md ("Commit barrier") gives
+ * the argument. While frames of its partitions are in flight, the main consumer's polls also return
+ * within {@link BarrierConsumer#IN_FLIGHT_POLL}, so that their results are forwarded as they come.
+ * Everything else is the plain clients.
  */
 public final class CommitBarrierClientSupplier implements KafkaClientSupplier {
 
@@ -73,11 +76,25 @@ public final class CommitBarrierClientSupplier implements KafkaClientSupplier {
 
   /** At-least-once: committed offsets stop at the oldest frame in flight. */
   static final class BarrierConsumer extends KafkaConsumer<byte[], byte[]> {
+    /** Longest poll while frames of this consumer's partitions are in flight. */
+    static final Duration IN_FLIGHT_POLL = Duration.ofMillis(1);
+
     private final FramesInFlight inFlight;
 
     BarrierConsumer(Map<String, Object> config, FramesInFlight inFlight) {
       super(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
       this.inFlight = inFlight;
+    }
+
+    /**
+     * A stream thread with no input buffered waits here for up to {@code poll.ms}, and a result that
+     * finishes meanwhile would wait with it: the segment stage forwards results only between polls.
+     * While frames of this consumer's partitions are in flight, the wait is cut to {@link #IN_FLIGHT_POLL};
+     * an idle thread (nothing in flight) still waits the whole {@code timeout}.
+     */
+    @Override
+    public ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+      return super.poll(timeout.compareTo(IN_FLIGHT_POLL) > 0 && inFlight.anyOf(assignment()) ? IN_FLIGHT_POLL : timeout);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.segstream.topology;
 
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -32,6 +33,16 @@ public final class FramesInFlight {
   public OptionalLong oldest(TopicPartition partition) {
     Long offset = oldest.get(partition);
     return offset == null ? OptionalLong.empty() : OptionalLong.of(offset);
+  }
+
+  /** Whether any of {@code partitions} has a frame in flight. */
+  boolean anyOf(Collection<TopicPartition> partitions) {
+    for (TopicPartition partition : partitions) {
+      if (oldest.containsKey(partition)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -33,8 +33,11 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 final class SegmentFrameProcessor extends FrameStage<String, InFlightFrame> {
 
   static final String STAGE = "segment";
-  /** How often results are looked for while frames are in flight and no new frame arrives. */
-  static final Duration FLUSH_INTERVAL = Duration.ofMillis(5);
+  /**
+   * How often results are looked for while frames are in flight and no new frame arrives (the main
+   * consumer's polls return as often meanwhile: {@link CommitBarrierClientSupplier}).
+   */
+  static final Duration FLUSH_INTERVAL = Duration.ofMillis(1);
 
   /** A frame handed to the work, in arrival order. */
   private record Pending(

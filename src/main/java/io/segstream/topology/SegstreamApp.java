@@ -55,8 +55,6 @@ public final class SegstreamApp implements AutoCloseable {
    * window.
    */
   public static final int STREAM_THREADS = 2;
-  /** Kafka Streams' wait for input when idle; results in flight are flushed at least this often. */
-  static final int POLL_MS = 10;
 
   private final SegstreamConfig config;
   private final Segmenter segmenter;
@@ -147,8 +145,6 @@ public final class SegstreamApp implements AutoCloseable {
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), maxRecordBytes);
     // Batches are formed across tasks by the batcher, not by waiting threads (see STREAM_THREADS).
     props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, STREAM_THREADS);
-    // An idle thread waits this long for input before it looks at results in flight again.
-    props.put(StreamsConfig.POLL_MS_CONFIG, POLL_MS);
     // Kafka Streams lingers 100 ms to batch its output; a mask that already waited for a model call
     // should leave at once (masks made while a send is in flight still go out together).
     props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);

@@ -1,6 +1,7 @@
 package io.segstream.topology;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.testing.EmbeddedBroker;
 import java.time.Duration;
@@ -104,6 +105,32 @@ class CommitBarrierClientSupplierTest {
       }
       assertEquals(3, committed);
     }
+  }
+
+  @Test
+  void whileFramesOfItsPartitionsAreInFlightThePollReturnsSoonToForwardTheirResults() throws Exception {
+    TopicPartition partition = freshTopic(2);
+    TopicPartition other = new TopicPartition(partition.topic(), 1);
+    try (Consumer<byte[], byte[]> consumer = supplier.getConsumer(consumerConfig("barrier-poll-" + UUID.randomUUID()))) {
+      consumer.assign(List.of(partition));
+      consumer.poll(Duration.ofMillis(200));
+
+      // Nothing in flight on its own partition (only on one it does not read): the whole timeout.
+      inFlight.hold(other, 0);
+      long idleNanos = timedPoll(consumer, Duration.ofMillis(400));
+      assertTrue(idleNanos >= TimeUnit.MILLISECONDS.toNanos(390), "waited " + idleNanos + " ns");
+
+      // A frame of its partition in flight: the poll returns within its slice, not after 20 s.
+      inFlight.hold(partition, 0);
+      long busyNanos = timedPoll(consumer, Duration.ofSeconds(20));
+      assertTrue(busyNanos < TimeUnit.SECONDS.toNanos(5), "waited " + busyNanos + " ns");
+    }
+  }
+
+  private static long timedPoll(Consumer<byte[], byte[]> consumer, Duration timeout) {
+    long start = System.nanoTime();
+    assertTrue(consumer.poll(timeout).isEmpty(), "the topic is empty");
+    return System.nanoTime() - start;
   }
 
   @Test

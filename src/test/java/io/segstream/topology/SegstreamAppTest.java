@@ -71,12 +71,6 @@ class SegstreamAppTest {
   }
 
   @Test
-  void anIdleStreamThreadLooksForResultsInFlightOften() {
-    assertEquals(SegstreamApp.POLL_MS, new SegstreamApp(new SegstreamConfig(Map.of()), UNUSED)
-        .streamsProperties().get("poll.ms"));
-  }
-
-  @Test
   void masksLeaveWithoutLingeringUnlessConfiguredOtherwise() {
     assertEquals(0, new SegstreamApp(new SegstreamConfig(Map.of()), UNUSED)
         .streamsProperties().get("producer.linger.ms"));
