@@ -82,39 +82,40 @@ public final class StreamBenchReport {
     StringBuilder md = new StringBuilder("# Streaming benchmark results\n\n");
     md.append("From ").append(used.stream().map(p -> p.getFileName().toString()).toList())
         .append("; each size's page has its command and setup.\n\n");
-    md.append(table(rows)).append('\n').append(latencyTable(rows)).append('\n').append(batcherTable(rows)).append('\n').append(targets(rows))
-        .append('\n').append(METHOD);
+    md.append(table(rows)).append('\n').append(latencyTable(rows)).append('\n').append(batcherTable(rows))
+        .append('\n').append(targets(rows)).append('\n').append(METHOD);
     return md.toString();
   }
 
   private static final String METHOD = """
-      How it is measured: (a) calls one model instance back to back with batches of synthetic frames (no Kafka);
-      frames/s is images/s. (b) and (c) run the segstream topology against an embedded KRaft broker, in the same
-      JVM or (`--broker process`) in a JVM of its own, each on fresh topics; the broker column says which. Before
-      them whole rounds of (c) run unmeasured until the JIT compilers take under 3% of a round (JIT warm-up),
-      so neither pays for compiling Kafka clients, Streams and Avro; then (a), (c) and (b), in that order (a (b)
-      run before (c) in the same JVM seemed to slow (c), see docs/benchmarks.md). Throughput: a backlog
-      of warm-up + measured frames is produced, then the processor starts; the frames handed to the model after
-      the warm-up ones are measured, and frames/s is how many of their model calls finished over the time from
-      the first one's hand-off to the last one's result, so every counted call ran inside the window (frames still in flight at its start only lengthen it). The masks' arrival
-      rate at a consumer is in the CSV (drain_arrivals_per_s); it is not the figure, because the pipelined stage
-      releases masks in per-partition bursts. Latency: afterwards frames are sent one at a time at the paced rate
-      (a fraction of the scenario's own frames/s), each stamped with its capture time when sent; latency is capture
-      time to the mask's arrival at the consumer (millisecond timestamps). The latency table splits it: "from
-      the frames topic" starts at the frame's append to the frames topic instead (the bench's frames topic keeps
-      LogAppendTime, which the mask record inherits), so it leaves out the camera's own way into Kafka;
-      "processing" is the mask's own processingLatencyMs, from the frame entering the processor to its mask
-      being built (parse, decode, model call, encoding), so it leaves out both Kafka hops and the wait to be
-      forwarded in order; "model call" is the mask's inferenceLatencyMs, queueing in the batcher included. Everything (processor, producer,
-      consumer, TensorFlow, and the broker unless it has its own process) shares this machine's cores; load =
-      1-minute load average before / after the scenario, which includes other programs on the machine. CPU
-      ms/frame: CPU time of this process (the broker's too when it runs in-JVM) from the start of the measured
-      window to the last mask, per measured frame, or per image for (a); unlike frames/s it hardly changes when
-      other programs compete for the cores, and cores x 1000 / CPU ms per frame bounds frames/s; in brackets the
-      time the JIT compilers spent meanwhile (their elapsed time, so an upper bound under load). Machine CPU
-      busy (batcher table): the busy share of all the machine's cores over the phase (/proc/stat), the broker
-      in its own process and the bench's clients included; near 100%, frames/s is bound by the machine, not
-      by the device or the processor alone.
+      How it is measured: (a) calls one model instance back to back with batches of synthetic frames (no
+      Kafka); frames/s is images/s. (b) and (c) run the segstream topology against an embedded KRaft broker,
+      in the same JVM or (`--broker process`) in a JVM of its own, each on fresh topics; the broker column
+      says which. Before them whole rounds of (c) run unmeasured until the JIT compilers take under 3% of a
+      round (JIT warm-up), so neither pays for compiling Kafka clients, Streams and Avro; then (a), (c) and
+      (b), in that order (a (b) run before (c) in the same JVM seemed to slow (c), see docs/benchmarks.md).
+      Throughput: a backlog of warm-up + measured frames is produced, then the processor starts; the frames
+      handed to the model after the warm-up ones are measured, and frames/s is how many of their model calls
+      finished over the time from the first one's hand-off to the last one's result, so every counted call ran
+      inside the window (frames still in flight at its start only lengthen it). The masks' arrival rate at a
+      consumer is in the CSV (drain_arrivals_per_s); it is not the figure, because the pipelined stage
+      releases masks in per-partition bursts. Latency: afterwards frames are sent one at a time at the paced
+      rate (a fraction of the scenario's own frames/s), each stamped with its capture time when sent; latency
+      is capture time to the mask's arrival at the consumer (millisecond timestamps). The latency table splits
+      it: "from the frames topic" starts at the frame's append to the frames topic instead (the bench's frames
+      topic keeps LogAppendTime, which the mask record inherits), so it leaves out the camera's own way into
+      Kafka; "processing" is the mask's own processingLatencyMs, from the frame entering the processor to its
+      mask being built (parse, decode, model call, encoding), so it leaves out both Kafka hops and the wait to
+      be forwarded in order; "model call" is the mask's inferenceLatencyMs, queueing in the batcher included.
+      Everything (processor, producer, consumer, TensorFlow, and the broker unless it has its own process)
+      shares this machine's cores; load = 1-minute load average before / after the scenario, which includes
+      other programs on the machine. CPU ms/frame: CPU time of this process (the broker's too when it runs
+      in-JVM) from the start of the measured window to the last mask, per measured frame, or per image for
+      (a); unlike frames/s it hardly changes when other programs compete for the cores, and cores x 1000 / CPU
+      ms per frame bounds frames/s; in brackets the time the JIT compilers spent meanwhile (their elapsed
+      time, so an upper bound under load). Machine CPU busy (batcher table): the busy share of all the
+      machine's cores over the phase (/proc/stat), the broker in its own process and the bench's clients
+      included; near 100%, frames/s is bound by the machine, not by the device or the processor alone.
       """;
 
   /** The side-by-side table. */
@@ -250,8 +251,9 @@ public final class StreamBenchReport {
       double share = c.framesPerSecond() / capacity;
       // The CPU capacity counts this process alone; the machine's busy share says whether the cores, which
       // the broker and the bench's clients share, were the bound.
+      String machine = cell(100 * c.kafka().drain().machineBusy(), " (machine CPU %.0f%% busy)");
       checks.add(String.format(Locale.ROOT, "%.0f%% of min(device %.0f, CPU %s) frames/s %s%s", 100 * share, device,
-          cell(cpu, "%.0f"), verdict(share >= 0.8), cell(100 * c.kafka().drain().machineBusy(), " (machine CPU %.0f%% busy)")));
+          cell(cpu, "%.0f"), verdict(share >= 0.8), machine));
       double limit = 3 * a.ceiling().batchCallMs();
       checks.add(String.format(Locale.ROOT, "p99 %.0f ms at %.1f frames/s vs 3 x %.1f ms = %.0f ms %s%s", paced.p99Ms(),
           paced.rate(), a.ceiling().batchCallMs(), limit, verdict(paced.p99Ms() <= limit), latencyParts(paced)));
