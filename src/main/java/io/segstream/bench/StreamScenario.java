@@ -69,7 +69,8 @@ import org.apache.kafka.streams.KafkaStreams;
  * </ol>
  *
  * <p>Frames go round robin over the topic's partitions, one camera (record key) per partition, so
- * every stream thread gets work.
+ * every stream thread gets work. Each distinct image is encoded once and its bytes sent again and
+ * again: a camera encodes on its own hardware, not on the machine under test.
  */
 final class StreamScenario implements AutoCloseable {
 
@@ -79,7 +80,9 @@ final class StreamScenario implements AutoCloseable {
   private final Topics topics;
   private final int partitions;
   private final List<RgbImage> images;
-  private final FrameEncoder encoder;
+  /** Each of {@code images} encoded as {@code encoding}, in the same order. */
+  private final List<byte[]> encodedImages;
+  private final ImageEncoding encoding;
   private final Duration timeout;
   private final ModelCallWindow<Mark> modelCalls;
   private final SegstreamApp app;
@@ -116,7 +119,9 @@ final class StreamScenario implements AutoCloseable {
     this.topics = Topics.fromConfig(config);
     this.partitions = config.getInt(SegstreamConfig.TOPIC_PARTITIONS);
     this.images = images;
-    this.encoder = new FrameEncoder(encoding);
+    this.encoding = encoding;
+    FrameEncoder encoder = new FrameEncoder(encoding);
+    this.encodedImages = images.stream().map(encoder::encode).toList();
     this.timeout = timeout;
     this.modelCalls = new ModelCallWindow<>(segmenter, this::mark);
     this.app = new SegstreamApp(config, modelCalls);
@@ -313,8 +318,10 @@ final class StreamScenario implements AutoCloseable {
     long seq = sent++;
     int partition = (int) (seq % partitions);
     String camera = "cam-" + partition;
-    ImageFrame frame = encoder.frame(camera, seq, captureTime, images.get((int) (seq % images.size())),
-        Map.of());
+    int index = (int) (seq % images.size());
+    RgbImage image = images.get(index);
+    ImageFrame frame = FrameEncoder.encoded(camera, seq, captureTime, encoding, encodedImages.get(index),
+        image.width(), image.height(), Map.of());
     return new ProducerRecord<>(topics.frames(), partition, camera, frame);
   }
 
