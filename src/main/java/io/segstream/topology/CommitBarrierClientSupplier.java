@@ -74,7 +74,10 @@ public final class CommitBarrierClientSupplier implements KafkaClientSupplier {
     }
   }
 
-  /** At-least-once: committed offsets stop at the oldest frame in flight. */
+  /**
+   * At-least-once: committed offsets stop at the oldest frame in flight. Under either guarantee, polls
+   * stay short while frames of its partitions are in flight.
+   */
   static final class BarrierConsumer extends KafkaConsumer<byte[], byte[]> {
     /** Longest poll while frames of this consumer's partitions are in flight. */
     static final Duration IN_FLIGHT_POLL = Duration.ofMillis(1);
@@ -94,7 +97,8 @@ public final class CommitBarrierClientSupplier implements KafkaClientSupplier {
      */
     @Override
     public ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
-      return super.poll(timeout.compareTo(IN_FLIGHT_POLL) > 0 && inFlight.anyOf(assignment()) ? IN_FLIGHT_POLL : timeout);
+      boolean cut = timeout.compareTo(IN_FLIGHT_POLL) > 0 && inFlight.anyOf(assignment());
+      return super.poll(cut ? IN_FLIGHT_POLL : timeout);
     }
 
     @Override

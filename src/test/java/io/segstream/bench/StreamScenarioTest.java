@@ -70,7 +70,8 @@ class StreamScenarioTest {
       assertTrue(paced.fromTopic().p99Ms() >= 0 && paced.fromTopic().p99Ms() <= paced.p99Ms(), paced.toString());
       // Each frame's model call lies inside its processing, which lies inside its way from the topic (read
       // in whole milliseconds there, hence the 1 ms).
-      assertTrue(paced.modelCall().p99Ms() > 0 && paced.modelCall().p99Ms() < paced.processing().p99Ms(), paced.toString());
+      assertTrue(paced.modelCall().p99Ms() > 0 && paced.modelCall().p99Ms() < paced.processing().p99Ms(),
+          paced.toString());
       assertTrue(paced.processing().p99Ms() <= paced.fromTopic().p99Ms() + 1, paced.toString());
       assertEquals("LogAppendTime", framesTimestampType(settings), "the frames are stamped when appended");
       // The machine (Linux /proc/stat) was busy, at least with this processor, for part of the phase.

@@ -111,7 +111,8 @@ class CommitBarrierClientSupplierTest {
   void whileFramesOfItsPartitionsAreInFlightThePollReturnsSoonToForwardTheirResults() throws Exception {
     TopicPartition partition = freshTopic(2);
     TopicPartition other = new TopicPartition(partition.topic(), 1);
-    try (Consumer<byte[], byte[]> consumer = supplier.getConsumer(consumerConfig("barrier-poll-" + UUID.randomUUID()))) {
+    String group = "barrier-poll-" + UUID.randomUUID();
+    try (Consumer<byte[], byte[]> consumer = supplier.getConsumer(consumerConfig(group))) {
       consumer.assign(List.of(partition));
       consumer.poll(Duration.ofMillis(200));
 
