@@ -13,7 +13,9 @@ import io.segstream.contracts.serde.SkippingReader;
 import io.segstream.image.FrameEncoder;
 import io.segstream.image.RgbImage;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.segstream.inference.Segmenter;
+import io.segstream.ops.FrameMetrics;
 import io.segstream.ops.InferenceMetrics;
 import io.segstream.ops.Percentiles;
 import io.segstream.ops.ProgressBar;
@@ -54,6 +56,7 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * One processor configuration driven through a real broker, in two phases:
@@ -85,6 +88,9 @@ final class StreamScenario implements AutoCloseable {
   private final ImageEncoding encoding;
   private final Duration timeout;
   private final ModelCallWindow<Mark> modelCalls;
+  /** The processor's frame metrics: its stream threads' waits on a full window. */
+  private final MeterRegistry frameMeters = new SimpleMeterRegistry();
+  private final int streamThreads;
   private final SegstreamApp app;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final SkippingReader<SegmentationMask> masks;
@@ -124,7 +130,9 @@ final class StreamScenario implements AutoCloseable {
     this.encodedImages = images.stream().map(encoder::encode).toList();
     this.timeout = timeout;
     this.modelCalls = new ModelCallWindow<>(segmenter, this::mark);
-    this.app = new SegstreamApp(config, modelCalls);
+    this.app = new SegstreamApp(config, modelCalls, new FrameMetrics(frameMeters));
+    this.streamThreads = Integer.parseInt(
+        String.valueOf(app.streamsProperties().get(StreamsConfig.NUM_STREAM_THREADS_CONFIG)));
     this.masks = SkippingReader.of(AvroSerdes.fromConfig(config), topics.masks(), SegmentationMask.class);
     app.createMissingTopics(Duration.ofSeconds(60));
     this.framesStampedOnAppend = stampFramesOnAppend();
@@ -154,12 +162,13 @@ final class StreamScenario implements AutoCloseable {
 
   /** Where a phase's figures are measured from: when, and the counters then. */
   private record Mark(long nanos, long cpuNanos, long jitMillis, InferenceMetrics.Totals batches, long busyNanos,
-      ProcessCpu.MachineTicks machine) {}
+      ProcessCpu.MachineTicks machine, long windowWaitNanos) {}
 
   private Mark mark() {
     return new Mark(System.nanoTime(), ProcessCpu.nanos(), ProcessCpu.jitMillis(),
         inferenceMeters == null ? null : InferenceMetrics.totals(inferenceMeters),
-        deviceBusyNanos == null ? -1 : deviceBusyNanos.getAsLong(), ProcessCpu.machineTicks());
+        deviceBusyNanos == null ? -1 : deviceBusyNanos.getAsLong(), ProcessCpu.machineTicks(),
+        (long) frameMeters.get(FrameMetrics.WINDOW_WAIT).timer().totalTime(TimeUnit.NANOSECONDS));
   }
 
   /**
@@ -183,7 +192,7 @@ final class StreamScenario implements AutoCloseable {
     double arrivalSeconds = (arrivals.lastNanos - arrivals.markNanos) / 1e9;
     ModelCallWindow.Window<Mark> window = modelCalls.window();
     if (window == null || window.frames() == 0) {
-      return new DrainPhase(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, null, Double.NaN, Double.NaN);
+      return new DrainPhase(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, null, Double.NaN, Double.NaN, Double.NaN);
     }
     Mark start = window.start();
     Mark end = mark();
@@ -191,7 +200,8 @@ final class StreamScenario implements AutoCloseable {
         arrivalSeconds > 0 ? arrived / arrivalSeconds : Double.NaN,
         ProcessCpu.msPerItem(start.cpuNanos(), window.frames()),
         start.jitMillis() < 0 ? Double.NaN : (end.jitMillis() - start.jitMillis()) / (double) window.frames(),
-        batcherSince(start, end), busyFraction(start, end, window.endNanos()), machineBusy(start, end));
+        batcherSince(start, end), busyFraction(start, end, window.endNanos()), machineBusy(start, end),
+        windowWait(start, end));
   }
 
   /** Sends {@code frames} frames at {@code rate} per second and measures each one's latency. */
@@ -332,6 +342,13 @@ final class StreamScenario implements AutoCloseable {
   private static double busyFraction(Mark from, Mark to, long untilNanos) {
     return from.busyNanos() < 0 || untilNanos <= from.nanos() ? Double.NaN
         : (to.busyNanos() - from.busyNanos()) / (double) (untilNanos - from.nanos());
+  }
+
+  /** The share of the stream threads' time between two marks spent waiting on a full window. */
+  private double windowWait(Mark from, Mark to) {
+    long wallNanos = to.nanos() - from.nanos();
+    return wallNanos <= 0 ? Double.NaN
+        : (to.windowWaitNanos() - from.windowWaitNanos()) / ((double) streamThreads * wallNanos);
   }
 
   private static double machineBusy(Mark from, Mark to) {

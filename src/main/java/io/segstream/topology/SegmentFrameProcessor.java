@@ -81,15 +81,20 @@ final class SegmentFrameProcessor extends FrameStage<String, InFlightFrame> {
   @Override
   public void process(Record<String, InFlightFrame> record) {
     forwardCompleted();
-    while (pending.size() >= window) {
-      awaitOldest();
-      forwardCompleted();
+    if (pending.size() >= window) {
+      long waitStart = System.nanoTime();
+      while (pending.size() >= window) {
+        awaitOldest();
+        forwardCompleted();
+      }
+      metrics.windowWaited(System.nanoTime() - waitStart);
     }
     RecordMetadata metadata = context.recordMetadata().orElse(null);
     TopicPartition partition =
         metadata == null ? null : new TopicPartition(metadata.topic(), metadata.partition());
     Pending frame = new Pending(record, currentSource(), partition, work.start(record.value()));
     pending.add(frame);
+    metrics.inFlight(1);
     if (partition != null) {
       partitions.add(partition);
       if (inFlight.oldest(partition).isEmpty()) {
@@ -120,6 +125,7 @@ final class SegmentFrameProcessor extends FrameStage<String, InFlightFrame> {
   }
 
   private void forward(Pending frame) {
+    metrics.inFlight(-1);
     FrameOutcome outcome = frame.outcome().join();
     Record<String, InFlightFrame> record = frame.record();
     InFlightFrame inFlightFrame = record.value();
@@ -179,6 +185,7 @@ final class SegmentFrameProcessor extends FrameStage<String, InFlightFrame> {
       flusher.cancel();
       flusher = null;
     }
+    metrics.inFlight(-pending.size());
     pending.clear();
   }
 }

@@ -47,6 +47,8 @@ class StreamScenarioTest {
   void tombstonesAndGarbageOnTheMasksTopicAreSkippedCountedAndNotTakenForMasks() throws Exception {
     Map<String, Object> settings = FreshTopics.settings(broker.bootstrapServers(), "scenario-junk");
     String masksTopic = (String) settings.get(SegstreamConfig.TOPIC_MASKS);
+    // One frame in flight per task: the stream thread waits for each frame before the next.
+    settings.put(SegstreamConfig.MAX_FRAMES_IN_FLIGHT, 1);
     SyntheticScenes scenes = new SyntheticScenes();
     GroundTruthSegmenter oracle = new GroundTruthSegmenter();
     List<RgbImage> images = new ArrayList<>();
@@ -61,6 +63,8 @@ class StreamScenarioTest {
       sendJunk(producer, masksTopic);
       StreamBenchResult.DrainPhase drained = scenario.drainBacklog(0, 4);
       assertEquals(4, drained.frames(), drained.toString());
+      assertTrue(drained.windowWait() > 0 && drained.windowWait() <= 1, "the window of one frame made threads wait: "
+          + drained);
 
       // Junk in the middle of the paced run, whose consumer reads every mask for its capture time.
       sendJunk(producer, masksTopic);

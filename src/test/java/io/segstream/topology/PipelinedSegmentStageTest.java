@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.segstream.config.SegstreamConfig;
 import io.segstream.contracts.ImageEncoding;
 import io.segstream.contracts.ImageFrame;
@@ -88,6 +90,7 @@ class PipelinedSegmentStageTest {
   }
 
   private final HeldModel model = new HeldModel();
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final ExecutorService callers = Executors.newSingleThreadExecutor();
   private TopologyTestDriver driver;
   private SegstreamApp app;
@@ -100,7 +103,7 @@ class PipelinedSegmentStageTest {
     SegstreamConfig config = new SegstreamConfig(Map.of(SegstreamConfig.MAX_FRAMES_IN_FLIGHT, window));
     // Decode and post-processing run on whichever thread hands them on: the piping thread, or the
     // test's when it completes a model call. Only the model is held.
-    app = new SegstreamApp(config, model, FrameMetrics.unexported(), Runnable::run);
+    app = new SegstreamApp(config, model, new FrameMetrics(registry), Runnable::run);
     driver = new TopologyTestDriver(app.topology(), app.streamsProperties());
     serdes = AvroSerdes.fromConfig(config);
     Topics topics = Topics.fromConfig(config);
@@ -211,6 +214,7 @@ class PipelinedSegmentStageTest {
     });
     awaitWaiting(streamThread);
     assertFalse(third.isDone(), "the third frame waits for room in the window");
+    assertEquals(2, registry.get(FrameMetrics.IN_FLIGHT).gauge().value());
     model.complete(1);
     Thread.sleep(200);
     assertFalse(third.isDone(), "completing a younger frame does not open the window");
@@ -218,12 +222,16 @@ class PipelinedSegmentStageTest {
 
     model.complete(0);
     third.get(20, TimeUnit.SECONDS);
+    Timer waits = registry.get(FrameMetrics.WINDOW_WAIT).timer();
+    assertEquals(1, waits.count(), "one wait for room in the window");
+    assertTrue(waits.totalTime(TimeUnit.MILLISECONDS) >= 200, "it lasted at least the 200 ms above");
     assertEquals(List.of("cam-0#0", "cam-0#1"), maskIds(), "the waiting thread forwarded what completed");
     assertEquals(3, model.calls.size());
     assertEquals(OptionalLong.of(2), app.framesInFlight().oldest(FRAMES_0));
     model.complete(2);
     idle();
     assertEquals(List.of("cam-0#2"), maskIds());
+    assertEquals(0, registry.get(FrameMetrics.IN_FLIGHT).gauge().value(), "every frame left the work");
   }
 
   private static void awaitWaiting(Thread[] thread) throws InterruptedException {
