@@ -255,7 +255,9 @@ public final class StreamBench {
 
     /**
      * The JIT warm-up, (a), (c) and (b), with one model instance, {@code backend} and {@code segmenter}
-     * (the same one), for the warm-up when (c) does not run, (a) and (b). (c) runs right after the
+     * (the same one), for the warm-up when (c) does not run, (a) and (b). It comes in twice because
+     * {@link BatchBackend} and {@link Segmenter} both define a default {@code close()}, so no
+     * intersection type names both. (c) runs right after the
      * warm-up of its own code path and (a); (b), one model call per frame and bound by the model, runs
      * last. With (b) first, 20 s of it through another {@link Segmenter} in the same JVM, (c) then used
      * 0.18-0.22 CPU ms per frame and reached 65-67% of the simulated device (two runs); run first, 0.13

@@ -154,8 +154,8 @@ public final class StreamBenchCommand implements Callable<Integer> {
       settings.put(SegstreamConfig.DEVICES, device);
     }
     StreamBench.Plan plan = new StreamBench.Plan(sizes, scenarios, encoding, threads, partitionCount, warmupFrames,
-        frames == null ? 0 : frames, jitWarmupSeconds, load, latencySeconds, ceilingSeconds, Duration.ofSeconds(timeoutSeconds), simulated,
-        placement, out, commandLine());
+        frames == null ? 0 : frames, jitWarmupSeconds, load, latencySeconds, ceilingSeconds,
+        Duration.ofSeconds(timeoutSeconds), simulated, placement, out, commandLine());
     new StreamBench(plan, new SegstreamConfig(settings), SegstreamCli.class.getName()).run();
     return 0;
   }
