@@ -3,6 +3,7 @@ package io.segstream.bench;
 import io.segstream.bench.StreamBenchResult.BatcherFigures;
 import io.segstream.bench.StreamBenchResult.KafkaScenarioResult;
 import io.segstream.bench.StreamBenchResult.Row;
+import io.segstream.contracts.ImageEncoding;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +14,9 @@ import java.util.Optional;
 
 /** The stream benchmark's result files: a CSV and a Markdown page per size, and one over all sizes. */
 public final class StreamBenchReport {
+
+  /** The one frame size (RAW) at which (c) must beat (b) 3x on the simulated accelerator. */
+  private static final String THREE_X_SIZE = "128x128";
 
   private StreamBenchReport() {}
 
@@ -214,7 +218,7 @@ public final class StreamBenchReport {
   static String targets(List<Row> rows) {
     StringBuilder md = new StringBuilder("Targets for (c): >= 90% of (a), >= 1.5x (b), p99 <= 2 x one full batch's model call in (a).\n");
     md.append("With the simulated accelerator: >= 80% of min(device capacity = (a)'s frames/s, CPU capacity = cores x 1000"
-        + " / ((c) CPU ms per frame - (a) CPU ms per image)), >= 3x (b), p99 <= 3 x t(max batch) = 3 x (a)'s batch call.\n\n");
+        + " / ((c) CPU ms per frame - (a) CPU ms per image)), >= 3x (b) at 128x128 RAW, p99 <= 3 x t(max batch) = 3 x (a)'s batch call.\n\n");
     rows.stream().map(Row::size).distinct().forEach(size -> {
       Optional<Row> c = find(rows, size, StreamBench.SEGSTREAM);
       if (c.isEmpty()) {
@@ -263,7 +267,10 @@ public final class StreamBenchReport {
     });
     find(rows, size, StreamBench.NAIVE).ifPresent(b -> {
       double speedup = c.framesPerSecond() / b.framesPerSecond();
-      checks.add(String.format(Locale.ROOT, "%.2fx (b) %s", speedup, verdict(speedup >= 3)));
+      // Issue 10 sets this bar at 128x128 RAW only; at larger frames the host's CPU, not the device, bounds (c).
+      boolean judged = size.equals(THREE_X_SIZE) && c.config().encoding().equals(ImageEncoding.RAW_RGB8.name());
+      checks.add(String.format(Locale.ROOT, "%.2fx (b) %s", speedup,
+          judged ? verdict(speedup >= 3) : "(judged at " + THREE_X_SIZE + " RAW only)"));
     });
     return String.join("; ", checks);
   }

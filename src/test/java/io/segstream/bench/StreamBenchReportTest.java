@@ -1,6 +1,7 @@
 package io.segstream.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,9 +46,14 @@ class StreamBenchReportTest {
 
   /** A row against the simulated accelerator: {@code cpuMs} per frame (per image for the ceiling). */
   private static Row simulated(String scenario, double fps, double p99, double batchCallMs, double cpuMs, double busy) {
-    Config config = new Config("m:1", "simulated", "RAW_RGB8", 2, 2, 32, 5, 1);
+    return simulated("128x128", "RAW_RGB8", scenario, fps, p99, batchCallMs, cpuMs, busy);
+  }
+
+  private static Row simulated(String size, String encoding, String scenario, double fps, double p99, double batchCallMs,
+      double cpuMs, double busy) {
+    Config config = new Config("m:1", "simulated", encoding, 2, 2, 32, 5, 1);
     if (scenario.equals(StreamBench.CEILING)) {
-      return new Row("128x128", scenario, new Config("m:1", "simulated", "-", 0, 0, 32, 0, 1), new Host(2, LOAD, null),
+      return new Row(size, scenario, new Config("m:1", "simulated", "-", 0, 0, 32, 0, 1), new Host(2, LOAD, null),
           new CeilingResult(100, fps, batchCallMs, 3.2, cpuMs), null, FINISHED);
     }
     boolean batched = scenario.equals(StreamBench.SEGSTREAM);
@@ -56,7 +62,7 @@ class StreamBenchReportTest {
     PacedPhase paced = new PacedPhase(50, 0.5 * fps, p99 / 2, p99 * 0.9, p99, p99 + 1, NAN,
         batched ? new BatcherFigures(10, 1.0, 2.5) : null, busy / 2, 0.6, new Spread(p99 / 3, p99 - 3),
         new Spread(p99 / 4, p99 - 4), new Spread(1, p99 - 5));
-    return new Row("128x128", scenario, config, new Host(2, LOAD, new Broker("own process", 77)), null,
+    return new Row(size, scenario, config, new Host(2, LOAD, new Broker("own process", 77)), null,
         new KafkaScenarioResult(drain, paced, 0), FINISHED);
   }
 
@@ -80,6 +86,18 @@ class StreamBenchReportTest {
     assertTrue(md.contains("| 128x128 | c-segstream | backlog | 20.00 | 2.0 | 3.2 | 0.16 | 25% | 90% | 13% |"), md);
     assertTrue(md.contains("| 128x128 | b-naive | backlog | 1 | - | - | - | 60% | 90% | 0% |"), md);
     assertTrue(md.contains("| 128x128 | b-naive | paced | 1 | - | - | - | 30% | 60% |  |"), md);
+  }
+
+  @Test
+  void theThreeTimesNaiveBarIsJudgedAt128RawOnly() {
+    List<Row> rows = List.of(
+        simulated("640x360", "JPEG", StreamBench.CEILING, 1_660, Double.NaN, 19.3, 0.03, Double.NaN),
+        simulated("640x360", "JPEG", StreamBench.NAIVE, 370, 13, Double.NaN, 1.7, 0.2),
+        simulated("640x360", "JPEG", StreamBench.SEGSTREAM, 970, 21, Double.NaN, 1.7, 0.8));
+
+    String targets = StreamBenchReport.targets(rows);
+    assertTrue(targets.contains("; 2.62x (b) (judged at 128x128 RAW only)"), targets);
+    assertFalse(targets.contains("NOT met"), targets);
   }
 
   @Test
