@@ -53,18 +53,27 @@ public final class FrameDecoder {
     this.maxFramePixels = maxFramePixels;
   }
 
-  /** Decodes the frame's image, checking it against the frame's declared encoding and size. */
+  /**
+   * Decodes the frame's image, checking it against the frame's declared encoding and size. A RAW_RGB8
+   * image shares the frame's bytes instead of copying them: neither the frame nor the image is ever
+   * written to.
+   */
   public RgbImage decode(ImageFrame frame) throws FrameRejectedException {
-    return decode(
-        frame.getEncoding(), Buffers.toArray(frame.getImage()), frame.getWidth(), frame.getHeight());
+    return decode(frame.getEncoding(), Buffers.readOnlyArray(frame.getImage()), frame.getWidth(),
+        frame.getHeight(), true);
   }
 
   /**
    * Decodes {@code data}, which the frame declares to be {@code encoding} at {@code declaredWidth x
-   * declaredHeight}.
+   * declaredHeight}. The image never shares {@code data}, which stays the caller's to reuse.
    */
   public RgbImage decode(ImageEncoding encoding, byte[] data, int declaredWidth, int declaredHeight)
       throws FrameRejectedException {
+    return decode(encoding, data, declaredWidth, declaredHeight, false);
+  }
+
+  private RgbImage decode(ImageEncoding encoding, byte[] data, int declaredWidth, int declaredHeight,
+      boolean shareRaw) throws FrameRejectedException {
     if (data == null || data.length == 0) {
       throw new FrameRejectedException(Reason.EMPTY_IMAGE, "frame has no image bytes");
     }
@@ -83,7 +92,7 @@ public final class FrameDecoder {
     }
     switch (encoding) {
       case RAW_RGB8:
-        return decodeRaw(data, declaredWidth, declaredHeight);
+        return decodeRaw(data, declaredWidth, declaredHeight, shareRaw);
       case JPEG:
         return decodeWithImageIo("jpeg", data, declaredWidth, declaredHeight);
       case PNG:
@@ -95,7 +104,7 @@ public final class FrameDecoder {
     }
   }
 
-  private RgbImage decodeRaw(byte[] data, int width, int height) throws FrameRejectedException {
+  private RgbImage decodeRaw(byte[] data, int width, int height, boolean share) throws FrameRejectedException {
     checkPixels(width, height);
     long expected = (long) width * height * 3;
     if (data.length != expected) {
@@ -104,7 +113,7 @@ public final class FrameDecoder {
           "RAW_RGB8 frame of " + width + "x" + height + " needs " + expected + " bytes, got "
               + data.length);
     }
-    return new RgbImage(width, height, data.clone());
+    return new RgbImage(width, height, share ? data : data.clone());
   }
 
   private RgbImage decodeWithImageIo(String format, byte[] data, int declaredWidth, int declaredHeight)

@@ -112,7 +112,7 @@ public final class MaskCodec {
     if (event.getMaskEncoding() != MaskEncoding.PNG_GRAY8) {
       throw new IOException("unsupported mask encoding " + event.getMaskEncoding());
     }
-    Mask mask = decodePng(Buffers.toArray(event.getMask()));
+    Mask mask = decodePng(Buffers.readOnlyArray(event.getMask()));
     if (mask.width() != event.getWidth() || mask.height() != event.getHeight()) {
       throw new IOException("mask image is " + mask.width() + "x" + mask.height()
           + " but the event says " + event.getWidth() + "x" + event.getHeight());

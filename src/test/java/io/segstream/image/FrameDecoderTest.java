@@ -6,13 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.contracts.ImageEncoding;
+import io.segstream.contracts.ImageFrame;
 import io.segstream.image.FrameRejectedException.Reason;
 import io.segstream.model.SyntheticScenes;
 import java.io.ByteArrayInputStream;
 import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Arrays;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +31,35 @@ class FrameDecoderTest {
   void decodesPngAndRawLosslessly() throws Exception {
     assertArrayEquals(SCENE.pixels(), decoder.decode(ImageEncoding.PNG, Images.png(SCENE), 48, 32).pixels());
     assertArrayEquals(SCENE.pixels(), decoder.decode(ImageEncoding.RAW_RGB8, SCENE.pixels(), 48, 32).pixels());
+  }
+
+  @Test
+  void aRawFrameAsTheProcessorReadsItIsDecodedWithoutCopyingItsPixels() throws Exception {
+    ImageFrame sent = FrameEncoder.encoded("cam-1", 1, Instant.EPOCH, ImageEncoding.RAW_RGB8, SCENE.pixels(), 48, 32, Map.of());
+    ImageFrame frame = ImageFrame.fromByteBuffer(sent.toByteBuffer());
+    decoder.decode(frame);
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long before = threads.getCurrentThreadAllocatedBytes();
+    RgbImage image = decoder.decode(frame);
+    long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+
+    assertArrayEquals(SCENE.pixels(), image.pixels());
+    // A copy of the pixels alone would be 4,608 bytes.
+    assertTrue(allocated < SCENE.pixels().length / 2, allocated + " bytes allocated to decode a 4,608-byte frame");
+  }
+
+  @Test
+  void rawBytesOfTheCallerOrOfAPartOfABufferAreCopied() throws Exception {
+    byte[] pixels = SCENE.pixels().clone();
+    RgbImage fromArray = decoder.decode(ImageEncoding.RAW_RGB8, pixels, 48, 32);
+    Arrays.fill(pixels, (byte) 0);
+    assertArrayEquals(SCENE.pixels(), fromArray.pixels());
+
+    byte[] padded = new byte[pixels.length + 10];
+    System.arraycopy(SCENE.pixels(), 0, padded, 5, pixels.length);
+    ImageFrame frame = FrameEncoder.encoded("cam-1", 1, Instant.EPOCH, ImageEncoding.RAW_RGB8, SCENE.pixels(), 48, 32, Map.of());
+    frame.setImage(ByteBuffer.wrap(padded, 5, pixels.length).slice());
+    assertArrayEquals(SCENE.pixels(), decoder.decode(frame).pixels());
   }
 
   @Test
