@@ -5,6 +5,8 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * CPU time used by this process, all threads (native TensorFlow threads included). Unlike wall
@@ -54,6 +56,43 @@ public final class ProcessCpu {
     } catch (Exception unreadable) {
       return null;
     }
+  }
+
+  /**
+   * Heap bytes each live thread has allocated so far, by thread id; empty where the JVM cannot tell.
+   * Per frame, this is the garbage collector's load: copies and temporary objects that CPU time per
+   * frame pays for only indirectly.
+   */
+  public static Map<Long, Long> allocatedBytesByThread() {
+    if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads)
+        || !threads.isThreadAllocatedMemorySupported() || !threads.isThreadAllocatedMemoryEnabled()) {
+      return Map.of();
+    }
+    long[] ids = threads.getAllThreadIds();
+    long[] bytes = threads.getThreadAllocatedBytes(ids);
+    Map<Long, Long> byThread = new HashMap<>();
+    for (int i = 0; i < ids.length; i++) {
+      if (bytes[i] >= 0) {
+        byThread.put(ids[i], bytes[i]);
+      }
+    }
+    return byThread;
+  }
+
+  /**
+   * Kilobytes allocated per item from one {@link #allocatedBytesByThread} reading to a later one, by the
+   * threads alive at the later one (those started meanwhile from zero). Threads that ended meanwhile
+   * drop out, so this is a lower bound; NaN where unknown.
+   */
+  public static double kbPerItem(Map<Long, Long> from, Map<Long, Long> to, long items) {
+    if (from.isEmpty() || to.isEmpty() || items <= 0) {
+      return Double.NaN;
+    }
+    long bytes = 0;
+    for (Map.Entry<Long, Long> thread : to.entrySet()) {
+      bytes += Math.max(0, thread.getValue() - from.getOrDefault(thread.getKey(), 0L));
+    }
+    return bytes / 1024.0 / items;
   }
 
   /** Milliseconds of CPU per item since {@code startNanos}; NaN where unknown. */

@@ -117,9 +117,11 @@ public final class StreamBenchReport {
       in-JVM) from the start of the measured window to the last mask, per measured frame, or per image for
       (a); unlike frames/s it hardly changes when other programs compete for the cores, and cores x 1000 / CPU
       ms per frame bounds frames/s; in brackets the time the JIT compilers spent meanwhile (their elapsed
-      time, so an upper bound under load). Machine CPU busy (batcher table): the busy share of all the
-      machine's cores over the phase (/proc/stat), the broker in its own process and the bench's clients
-      included; near 100%, frames/s is bound by the machine, not by the device or the processor alone.
+      time, so an upper bound under load). Alloc KB/frame: heap this process allocated over the same window,
+      per measured frame (the live threads' allocation counters; the broker's too when it runs in-JVM): the
+      garbage collector's load. Machine CPU busy (batcher table): the busy share of all the machine's cores
+      over the phase (/proc/stat), the broker in its own process and the bench's clients included; near
+      100%, frames/s is bound by the machine, not by the device or the processor alone.
       Full-window wait (backlog): the share of the stream threads' time spent waiting for room in a full
       window of frames in flight (segstream.window.wait); near 100%, the window set the pace.
       """;
@@ -127,9 +129,9 @@ public final class StreamBenchReport {
   /** The side-by-side table. */
   static String table(List<Row> rows) {
     StringBuilder md = new StringBuilder(
-        "| size | scenario | frames/s | % of (a) | x (b) | CPU ms/frame (JIT) | paced fps | p50 ms | p95 ms | p99 ms "
-            + "| max ms | threads | batch | dead letters | load | broker |\n"
-            + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        "| size | scenario | frames/s | % of (a) | x (b) | CPU ms/frame (JIT) | alloc KB/frame | paced fps | p50 ms "
+            + "| p95 ms | p99 ms | max ms | threads | batch | dead letters | load | broker |\n"
+            + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Row r : rows) {
       Optional<Row> ceiling = find(rows, r.size(), StreamBench.CEILING);
       Optional<Row> naive = find(rows, r.size(), StreamBench.NAIVE);
@@ -137,9 +139,10 @@ public final class StreamBenchReport {
           100 * r.framesPerSecond() / c.framesPerSecond())).orElse("");
       String timesNaive = naive.map(n -> String.format(Locale.ROOT, "%.2f",
           r.framesPerSecond() / n.framesPerSecond())).orElse("");
-      String head = String.format(Locale.ROOT, "| %s | %s | %.1f | %s | %s | %s |", r.size(), r.scenario(),
+      String head = String.format(Locale.ROOT, "| %s | %s | %.1f | %s | %s | %s | %s |", r.size(), r.scenario(),
           r.framesPerSecond(), shareOfCeiling, timesNaive, cell(r.cpuMsPerFrame(), "%.2f")
-              + (r.isKafka() ? cell(r.kafka().drain().jitMsPerFrame(), " (%.2f)") : ""));
+              + (r.isKafka() ? cell(r.kafka().drain().jitMsPerFrame(), " (%.2f)") : ""),
+          r.isKafka() ? cell(r.kafka().drain().allocatedKbPerFrame(), "%.0f") : "");
       String latency = r.isKafka() ? pacedCells(r.kafka()) : "  |  |  |  |  |";
       String broker = r.host().broker() == null ? "" : r.host().broker().placement();
       md.append(head).append(latency).append(String.format(Locale.ROOT, " %s | %d | %s | %s | %s |%n",

@@ -162,13 +162,14 @@ final class StreamScenario implements AutoCloseable {
 
   /** Where a phase's figures are measured from: when, and the counters then. */
   private record Mark(long nanos, long cpuNanos, long jitMillis, InferenceMetrics.Totals batches, long busyNanos,
-      ProcessCpu.MachineTicks machine, long windowWaitNanos) {}
+      ProcessCpu.MachineTicks machine, long windowWaitNanos, Map<Long, Long> allocatedBytes) {}
 
   private Mark mark() {
     return new Mark(System.nanoTime(), ProcessCpu.nanos(), ProcessCpu.jitMillis(),
         inferenceMeters == null ? null : InferenceMetrics.totals(inferenceMeters),
         deviceBusyNanos == null ? -1 : deviceBusyNanos.getAsLong(), ProcessCpu.machineTicks(),
-        (long) frameMeters.get(FrameMetrics.WINDOW_WAIT).timer().totalTime(TimeUnit.NANOSECONDS));
+        (long) frameMeters.get(FrameMetrics.WINDOW_WAIT).timer().totalTime(TimeUnit.NANOSECONDS),
+        ProcessCpu.allocatedBytesByThread());
   }
 
   /**
@@ -192,7 +193,8 @@ final class StreamScenario implements AutoCloseable {
     double arrivalSeconds = (arrivals.lastNanos - arrivals.markNanos) / 1e9;
     ModelCallWindow.Window<Mark> window = modelCalls.window();
     if (window == null || window.frames() == 0) {
-      return new DrainPhase(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, null, Double.NaN, Double.NaN, Double.NaN);
+      return new DrainPhase(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, null, Double.NaN, Double.NaN, Double.NaN,
+          Double.NaN);
     }
     Mark start = window.start();
     Mark end = mark();
@@ -201,7 +203,7 @@ final class StreamScenario implements AutoCloseable {
         ProcessCpu.msPerItem(start.cpuNanos(), window.frames()),
         start.jitMillis() < 0 ? Double.NaN : (end.jitMillis() - start.jitMillis()) / (double) window.frames(),
         batcherSince(start, end), busyFraction(start, end, window.endNanos()), machineBusy(start, end),
-        windowWait(start, end));
+        windowWait(start, end), ProcessCpu.kbPerItem(start.allocatedBytes(), end.allocatedBytes(), window.frames()));
   }
 
   /** Sends {@code frames} frames at {@code rate} per second and measures each one's latency. */

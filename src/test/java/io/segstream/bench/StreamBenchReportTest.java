@@ -37,7 +37,8 @@ class StreamBenchReportTest {
       return new Row(size, scenario, new Config("m:1", "cpu", "-", 0, 0, 8, 0, 1), new Host(2, LOAD, null),
           new CeilingResult(100, fps, batchCallMs, 20.0, 7.5), null, FINISHED);
     }
-    DrainPhase drain = new DrainPhase(100, fps, 1.25 * fps, 7.5, 0.5, new BatcherFigures(6.5, 2.0, 20.0), NAN, NAN, NAN);
+    DrainPhase drain = new DrainPhase(100, fps, 1.25 * fps, 7.5, 0.5, new BatcherFigures(6.5, 2.0, 20.0), NAN, NAN, NAN,
+        NAN);
     PacedPhase paced = new PacedPhase(50, 0.8 * fps, p99 / 2, p99 * 0.9, p99, p99 + 1, NAN,
         new BatcherFigures(2.5, 1.0, 8.0), NAN, NAN, Spread.UNKNOWN, Spread.UNKNOWN, Spread.UNKNOWN);
     return new Row(size, scenario, config, new Host(2, LOAD, new Broker("in-JVM", 4242)), null,
@@ -58,7 +59,7 @@ class StreamBenchReportTest {
     }
     boolean batched = scenario.equals(StreamBench.SEGSTREAM);
     DrainPhase drain = new DrainPhase(100, fps, NAN, cpuMs, 0.5, batched ? new BatcherFigures(20, 2.0, 3.2) : null, busy,
-        0.9, batched ? 0.125 : 0);
+        0.9, batched ? 0.125 : 0, batched ? 151.5 : 250);
     PacedPhase paced = new PacedPhase(50, 0.5 * fps, p99 / 2, p99 * 0.9, p99, p99 + 1, NAN,
         batched ? new BatcherFigures(10, 1.0, 2.5) : null, busy / 2, 0.6, new Spread(p99 / 3, p99 - 3),
         new Spread(p99 / 4, p99 - 4), new Spread(1, p99 - 5));
@@ -116,6 +117,7 @@ class StreamBenchReportTest {
     assertTrue(!read.kafka().paced().fromTopic().known() && !read.kafka().paced().processing().known()
         && !read.kafka().paced().modelCall().known());
     assertTrue(Double.isNaN(read.kafka().drain().machineBusy()));
+    assertTrue(Double.isNaN(read.kafka().drain().allocatedKbPerFrame()));
     assertNull(read.host().broker());
   }
 
@@ -124,12 +126,13 @@ class StreamBenchReportTest {
     List<Row> rows = List.of(simulated(StreamBench.CEILING, 9_000, NAN, 3.5, 0.01, NAN),
         simulated(StreamBench.SEGSTREAM, 850, 9, NAN, 2.01, 0.25));
     Path csv = Files.writeString(tmp.resolve("stream-128.csv"), StreamBenchReport.csv(rows));
-    assertTrue(Files.readString(csv).contains(",own process,77,3.000,6.000,0.900,0.600,2.250,5.000,1.000,4.000,0.125\n"),
+    assertTrue(Files.readString(csv).contains(",own process,77,3.000,6.000,0.900,0.600,2.250,5.000,1.000,4.000,0.125,151.500\n"),
         Files.readString(csv));
     String table = StreamBenchReport.table(StreamBenchReport.parse(csv));
-    assertTrue(table.contains("| 128x128 | a-ceiling | 9000.0 | 100% |  | 0.01 |  |  |  |  |  |  | 32 |  | 1.00 / 1.20 |  |"),
+    assertTrue(table.contains("| 128x128 | a-ceiling | 9000.0 | 100% |  | 0.01 |  |  |  |  |  |  |  | 32 |  | 1.00 / 1.20 |  |"),
         table);
-    assertTrue(table.contains("| 425.0 | 5 | 8 | 9 | 10 | 2 | 32 |"), table);
+    // Allocation per frame, then the paced phase.
+    assertTrue(table.contains("| 2.01 (0.50) | 152 | 425.0 | 5 | 8 | 9 | 10 | 2 | 32 |"), table);
     assertTrue(table.contains("| 2 | 32 | 0 | 1.00 / 1.20 | own process |"), table);
   }
 

@@ -65,6 +65,8 @@ class StreamScenarioTest {
       assertEquals(4, drained.frames(), drained.toString());
       assertTrue(drained.windowWait() > 0 && drained.windowWait() <= 1, "the window of one frame made threads wait: "
           + drained);
+      // Each frame's decoded image alone is 24 x 16 x 3 bytes.
+      assertTrue(drained.allocatedKbPerFrame() > 24 * 16 * 3 / 1024.0, drained.toString());
 
       // Junk in the middle of the paced run, whose consumer reads every mask for its capture time.
       sendJunk(producer, masksTopic);
