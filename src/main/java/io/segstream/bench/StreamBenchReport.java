@@ -123,7 +123,9 @@ public final class StreamBenchReport {
       over the phase (/proc/stat), the broker in its own process and the bench's clients included; near
       100%, frames/s is bound by the machine, not by the device or the processor alone.
       Full-window wait (backlog): the share of the stream threads' time spent waiting for room in a full
-      window of frames in flight (segstream.window.wait); near 100%, the window set the pace.
+      window of frames in flight (segstream.window.wait); near 100%, the window set the pace. Kafka wait
+      (backlog): the share of their time blocked on Kafka (Kafka Streams' blocked-time-ns-total), mostly
+      in the consumer's poll; high while frames are backlogged, the fetches from the broker set the pace.
       """;
 
   /** The side-by-side table. */
@@ -182,11 +184,11 @@ public final class StreamBenchReport {
   static String batcherTable(List<Row> rows) {
     StringBuilder md = new StringBuilder(
         "| size | scenario | phase | avg batch | avg queue ms | compute ms per call | compute ms per frame | device busy "
-            + "| machine CPU busy | full-window wait |\n"
-            + "|---|---|---|---|---|---|---|---|---|---|\n");
+            + "| machine CPU busy | full-window wait | Kafka wait |\n"
+            + "|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Row r : rows) {
       if (!r.isKafka()) {
-        md.append(String.format(Locale.ROOT, "| %s | %s | back to back | %d | - | %.1f (model forward %.1f) | %.2f | - | - | - |%n",
+        md.append(String.format(Locale.ROOT, "| %s | %s | back to back | %d | - | %.1f (model forward %.1f) | %.2f | - | - | - | - |%n",
             r.size(), r.scenario(), r.config().batch(), r.ceiling().batchCallMs(), r.ceiling().forwardMsPerCall(),
             r.ceiling().batchCallMs() / r.config().batch()));
         continue;
@@ -194,8 +196,9 @@ public final class StreamBenchReport {
       StreamBenchResult.DrainPhase drain = r.kafka().drain();
       StreamBenchResult.PacedPhase paced = r.kafka().paced();
       if (drain.batcher() != null || !Double.isNaN(drain.deviceBusy())) {
-        md.append(phaseLine(r, "backlog", drain.batcher(), drain.deviceBusy(), drain.machineBusy(), drain.windowWait()));
-        md.append(phaseLine(r, "paced", paced.batcher(), paced.deviceBusy(), paced.machineBusy(), Double.NaN));
+        md.append(phaseLine(r, "backlog", drain.batcher(), drain.deviceBusy(), drain.machineBusy(), drain.windowWait(),
+            drain.kafkaWait()));
+        md.append(phaseLine(r, "paced", paced.batcher(), paced.deviceBusy(), paced.machineBusy(), Double.NaN, Double.NaN));
       }
     }
     return md.toString();
@@ -203,14 +206,14 @@ public final class StreamBenchReport {
 
   /** One phase's line; a scenario without a batcher makes one model call per frame. */
   private static String phaseLine(Row r, String phase, BatcherFigures batcher, double deviceBusy, double machineBusy,
-      double windowWait) {
+      double windowWait, double kafkaWait) {
     if (batcher == null) {
-      return String.format(Locale.ROOT, "| %s | %s | %s | 1 | - | - | - | %s | %s | %s |%n", r.size(), r.scenario(),
-          phase, percent(deviceBusy), percent(machineBusy), percent(windowWait));
+      return String.format(Locale.ROOT, "| %s | %s | %s | 1 | - | - | - | %s | %s | %s | %s |%n", r.size(), r.scenario(),
+          phase, percent(deviceBusy), percent(machineBusy), percent(windowWait), percent(kafkaWait));
     }
-    return String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %.1f | %.1f | %.2f | %s | %s | %s |%n", r.size(),
+    return String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %.1f | %.1f | %.2f | %s | %s | %s | %s |%n", r.size(),
         r.scenario(), phase, batcher.avgBatch(), batcher.queueMs(), batcher.computeMsPerCall(),
-        batcher.computeMsPerFrame(), percent(deviceBusy), percent(machineBusy), percent(windowWait));
+        batcher.computeMsPerFrame(), percent(deviceBusy), percent(machineBusy), percent(windowWait), percent(kafkaWait));
   }
 
   /**

@@ -31,7 +31,7 @@ public final class StreamBenchResult {
       "drain_cpu_ms_per_frame", "drain_jit_ms_per_frame", "paced_cpu_ms_per_frame", "load_avg", "finished", "cores",
       "drain_device_busy", "paced_device_busy", "drain_arrivals_per_s", "broker", "broker_pid",
       "from_topic_p50_ms", "from_topic_p99_ms", "drain_machine_busy", "paced_machine_busy", "processing_p50_ms",
-      "processing_p99_ms", "model_call_p50_ms", "model_call_p99_ms", "drain_window_wait", "drain_alloc_kb_per_frame");
+      "processing_p99_ms", "model_call_p50_ms", "model_call_p99_ms", "drain_window_wait", "drain_alloc_kb_per_frame", "drain_kafka_wait");
 
   public static final String HEADER = String.join(",", COLUMNS);
 
@@ -80,13 +80,14 @@ public final class StreamBenchResult {
    * time over the window, NaN when unknown; {@code machineBusy}: the busy share of all the machine's
    * cores meanwhile (broker and other programs included), NaN when unknown; {@code windowWait}: the
    * share of the stream threads' time spent waiting for room in a full window of frames in flight
-   * (near 1: the window, not the device or the CPU, set the pace), NaN when unknown; {@code
-   * allocatedKbPerFrame}: heap the whole process allocated per measured frame (the garbage collector's
+   * (near 1: the window, not the device or the CPU, set the pace), NaN when unknown; {@code kafkaWait}:
+   * the share of their time spent blocked on Kafka (mostly in the consumer's poll, waiting for frames to
+   * arrive), NaN when unknown; {@code allocatedKbPerFrame}: heap the whole process allocated per measured frame (the garbage collector's
    * load), NaN when unknown.
    */
   public record DrainPhase(int frames, double framesPerSecond, double arrivalsPerSecond, double cpuMsPerFrame,
       double jitMsPerFrame, BatcherFigures batcher, double deviceBusy, double machineBusy, double windowWait,
-      double allocatedKbPerFrame) {}
+      double kafkaWait, double allocatedKbPerFrame) {}
 
   /** The median and 99th percentile of one latency, in milliseconds; NaN when unknown. */
   public record Spread(double p50Ms, double p99Ms) {
@@ -199,6 +200,7 @@ public final class StreamBenchResult {
       putSpread(f, "model_call", paced.modelCall());
       f.put("drain_window_wait", number(drain.windowWait()));
       f.put("drain_alloc_kb_per_frame", number(drain.allocatedKbPerFrame()));
+      f.put("drain_kafka_wait", number(drain.kafkaWait()));
       putBatcher(f, "paced", paced.batcher());
       return f;
     }
@@ -249,7 +251,8 @@ public final class StreamBenchResult {
     DrainPhase drain = new DrainPhase(integer(v.get("frames")), real(v.get("frames_per_s")),
         real(v.get("drain_arrivals_per_s")), real(v.get("drain_cpu_ms_per_frame")),
         real(v.get("drain_jit_ms_per_frame")), batcher(v, "drain"), real(v.get("drain_device_busy")),
-        real(v.get("drain_machine_busy")), real(v.get("drain_window_wait")), real(v.get("drain_alloc_kb_per_frame")));
+        real(v.get("drain_machine_busy")), real(v.get("drain_window_wait")), real(v.get("drain_kafka_wait")),
+        real(v.get("drain_alloc_kb_per_frame")));
     PacedPhase paced = new PacedPhase(integer(v.get("paced_frames")), real(v.get("paced_fps")),
         real(v.get("p50_ms")), real(v.get("p95_ms")), real(v.get("p99_ms")), real(v.get("max_ms")),
         real(v.get("paced_cpu_ms_per_frame")), batcher(v, "paced"), real(v.get("paced_device_busy")),

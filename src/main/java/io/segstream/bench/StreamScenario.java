@@ -50,6 +50,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
@@ -88,6 +90,8 @@ final class StreamScenario implements AutoCloseable {
   private final ImageEncoding encoding;
   private final Duration timeout;
   private final ModelCallWindow<Mark> modelCalls;
+  /** Kafka Streams' per-thread metric of time spent blocked on Kafka (KIP-761). */
+  private static final String BLOCKED_TIME_METRIC = "blocked-time-ns-total";
   /** The processor's frame metrics: its stream threads' waits on a full window. */
   private final MeterRegistry frameMeters = new SimpleMeterRegistry();
   private final int streamThreads;
@@ -162,14 +166,30 @@ final class StreamScenario implements AutoCloseable {
 
   /** Where a phase's figures are measured from: when, and the counters then. */
   private record Mark(long nanos, long cpuNanos, long jitMillis, InferenceMetrics.Totals batches, long busyNanos,
-      ProcessCpu.MachineTicks machine, long windowWaitNanos, Map<Long, Long> allocatedBytes) {}
+      ProcessCpu.MachineTicks machine, long windowWaitNanos, double kafkaBlockedNanos, Map<Long, Long> allocatedBytes) {}
 
   private Mark mark() {
     return new Mark(System.nanoTime(), ProcessCpu.nanos(), ProcessCpu.jitMillis(),
         inferenceMeters == null ? null : InferenceMetrics.totals(inferenceMeters),
         deviceBusyNanos == null ? -1 : deviceBusyNanos.getAsLong(), ProcessCpu.machineTicks(),
-        (long) frameMeters.get(FrameMetrics.WINDOW_WAIT).timer().totalTime(TimeUnit.NANOSECONDS),
+        (long) frameMeters.get(FrameMetrics.WINDOW_WAIT).timer().totalTime(TimeUnit.NANOSECONDS), kafkaBlockedNanos(),
         ProcessCpu.allocatedBytesByThread());
+  }
+
+  /**
+   * Time the stream threads have spent blocked on Kafka so far (waiting in the consumer's poll for
+   * records, and on the clients' requests), from Kafka Streams' own thread metric; NaN when unknown.
+   */
+  private double kafkaBlockedNanos() {
+    double nanos = 0;
+    boolean found = false;
+    for (Map.Entry<MetricName, ? extends Metric> metric : app.streams().metrics().entrySet()) {
+      if (metric.getKey().name().equals(BLOCKED_TIME_METRIC) && metric.getValue().metricValue() instanceof Number value) {
+        nanos += value.doubleValue();
+        found = true;
+      }
+    }
+    return found ? nanos : Double.NaN;
   }
 
   /**
@@ -194,7 +214,7 @@ final class StreamScenario implements AutoCloseable {
     ModelCallWindow.Window<Mark> window = modelCalls.window();
     if (window == null || window.frames() == 0) {
       return new DrainPhase(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, null, Double.NaN, Double.NaN, Double.NaN,
-          Double.NaN);
+          Double.NaN, Double.NaN);
     }
     Mark start = window.start();
     Mark end = mark();
@@ -203,7 +223,8 @@ final class StreamScenario implements AutoCloseable {
         ProcessCpu.msPerItem(start.cpuNanos(), window.frames()),
         start.jitMillis() < 0 ? Double.NaN : (end.jitMillis() - start.jitMillis()) / (double) window.frames(),
         batcherSince(start, end), busyFraction(start, end, window.endNanos()), machineBusy(start, end),
-        windowWait(start, end), ProcessCpu.kbPerItem(start.allocatedBytes(), end.allocatedBytes(), window.frames()));
+        windowWait(start, end), kafkaWait(start, end),
+        ProcessCpu.kbPerItem(start.allocatedBytes(), end.allocatedBytes(), window.frames()));
   }
 
   /** Sends {@code frames} frames at {@code rate} per second and measures each one's latency. */
@@ -344,6 +365,13 @@ final class StreamScenario implements AutoCloseable {
   private static double busyFraction(Mark from, Mark to, long untilNanos) {
     return from.busyNanos() < 0 || untilNanos <= from.nanos() ? Double.NaN
         : (to.busyNanos() - from.busyNanos()) / (double) (untilNanos - from.nanos());
+  }
+
+  /** The share of the stream threads' time between two marks spent blocked on Kafka. */
+  private double kafkaWait(Mark from, Mark to) {
+    long wallNanos = to.nanos() - from.nanos();
+    return wallNanos <= 0 ? Double.NaN
+        : (to.kafkaBlockedNanos() - from.kafkaBlockedNanos()) / ((double) streamThreads * wallNanos);
   }
 
   /** The share of the stream threads' time between two marks spent waiting on a full window. */

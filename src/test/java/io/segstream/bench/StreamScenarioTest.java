@@ -67,6 +67,8 @@ class StreamScenarioTest {
           + drained);
       // Each frame's decoded image alone is 24 x 16 x 3 bytes.
       assertTrue(drained.allocatedKbPerFrame() > 24 * 16 * 3 / 1024.0, drained.toString());
+      // Between frames the threads wait in the consumer's poll.
+      assertTrue(drained.kafkaWait() > 0 && drained.kafkaWait() <= 1, drained.toString());
 
       // Junk in the middle of the paced run, whose consumer reads every mask for its capture time.
       sendJunk(producer, masksTopic);
