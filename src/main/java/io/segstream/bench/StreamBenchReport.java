@@ -125,7 +125,7 @@ public final class StreamBenchReport {
       Full-window wait (backlog): the share of the stream threads' time spent waiting for room in a full
       window of frames in flight (segstream.window.wait); near 100%, the window set the pace. Kafka wait
       (backlog): the share of their time blocked on Kafka (Kafka Streams' blocked-time-ns-total), mostly
-      in the consumer's poll; high while frames are backlogged, the fetches from the broker set the pace.
+      in the consumer's poll; near 100% with frames backlogged on the broker, the fetches set the pace.
       """;
 
   /** The side-by-side table. */
@@ -188,7 +188,8 @@ public final class StreamBenchReport {
             + "|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Row r : rows) {
       if (!r.isKafka()) {
-        md.append(String.format(Locale.ROOT, "| %s | %s | back to back | %d | - | %.1f (model forward %.1f) | %.2f | - | - | - | - |%n",
+        md.append(String.format(Locale.ROOT,
+            "| %s | %s | back to back | %d | - | %.1f (model forward %.1f) | %.2f | - | - | - | - |%n",
             r.size(), r.scenario(), r.config().batch(), r.ceiling().batchCallMs(), r.ceiling().forwardMsPerCall(),
             r.ceiling().batchCallMs() / r.config().batch()));
         continue;
@@ -198,7 +199,8 @@ public final class StreamBenchReport {
       if (drain.batcher() != null || !Double.isNaN(drain.deviceBusy())) {
         md.append(phaseLine(r, "backlog", drain.batcher(), drain.deviceBusy(), drain.machineBusy(), drain.windowWait(),
             drain.kafkaWait()));
-        md.append(phaseLine(r, "paced", paced.batcher(), paced.deviceBusy(), paced.machineBusy(), Double.NaN, Double.NaN));
+        md.append(phaseLine(r, "paced", paced.batcher(), paced.deviceBusy(), paced.machineBusy(), Double.NaN,
+            Double.NaN));
       }
     }
     return md.toString();
@@ -208,12 +210,13 @@ public final class StreamBenchReport {
   private static String phaseLine(Row r, String phase, BatcherFigures batcher, double deviceBusy, double machineBusy,
       double windowWait, double kafkaWait) {
     if (batcher == null) {
-      return String.format(Locale.ROOT, "| %s | %s | %s | 1 | - | - | - | %s | %s | %s | %s |%n", r.size(), r.scenario(),
-          phase, percent(deviceBusy), percent(machineBusy), percent(windowWait), percent(kafkaWait));
+      return String.format(Locale.ROOT, "| %s | %s | %s | 1 | - | - | - | %s | %s | %s | %s |%n", r.size(),
+          r.scenario(), phase, percent(deviceBusy), percent(machineBusy), percent(windowWait), percent(kafkaWait));
     }
     return String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %.1f | %.1f | %.2f | %s | %s | %s | %s |%n", r.size(),
         r.scenario(), phase, batcher.avgBatch(), batcher.queueMs(), batcher.computeMsPerCall(),
-        batcher.computeMsPerFrame(), percent(deviceBusy), percent(machineBusy), percent(windowWait), percent(kafkaWait));
+        batcher.computeMsPerFrame(), percent(deviceBusy), percent(machineBusy), percent(windowWait),
+        percent(kafkaWait));
   }
 
   /**
@@ -273,7 +276,7 @@ public final class StreamBenchReport {
     });
     find(rows, size, StreamBench.NAIVE).ifPresent(b -> {
       double speedup = c.framesPerSecond() / b.framesPerSecond();
-      // Issue 10 sets this bar at 128x128 RAW only; at larger frames the host's CPU, not the device, bounds (c).
+      // Issue 10 sets this bar at 128x128 RAW only.
       boolean judged = size.equals(THREE_X_SIZE) && c.config().encoding().equals(ImageEncoding.RAW_RGB8.name());
       checks.add(String.format(Locale.ROOT, "%.2fx (b) %s", speedup,
           judged ? verdict(speedup >= 3) : "(judged at " + THREE_X_SIZE + " RAW only)"));

@@ -31,7 +31,8 @@ public final class StreamBenchResult {
       "drain_cpu_ms_per_frame", "drain_jit_ms_per_frame", "paced_cpu_ms_per_frame", "load_avg", "finished", "cores",
       "drain_device_busy", "paced_device_busy", "drain_arrivals_per_s", "broker", "broker_pid",
       "from_topic_p50_ms", "from_topic_p99_ms", "drain_machine_busy", "paced_machine_busy", "processing_p50_ms",
-      "processing_p99_ms", "model_call_p50_ms", "model_call_p99_ms", "drain_window_wait", "drain_alloc_kb_per_frame", "drain_kafka_wait");
+      "processing_p99_ms", "model_call_p50_ms", "model_call_p99_ms", "drain_window_wait", "drain_alloc_kb_per_frame",
+      "drain_kafka_wait");
 
   public static final String HEADER = String.join(",", COLUMNS);
 
@@ -82,8 +83,8 @@ public final class StreamBenchResult {
    * share of the stream threads' time spent waiting for room in a full window of frames in flight
    * (near 1: the window, not the device or the CPU, set the pace), NaN when unknown; {@code kafkaWait}:
    * the share of their time spent blocked on Kafka (mostly in the consumer's poll, waiting for frames to
-   * arrive), NaN when unknown; {@code allocatedKbPerFrame}: heap the whole process allocated per measured frame (the garbage collector's
-   * load), NaN when unknown.
+   * arrive), NaN when unknown; {@code allocatedKbPerFrame}: heap the whole process allocated per measured
+   * frame (the garbage collector's load), NaN when unknown.
    */
   public record DrainPhase(int frames, double framesPerSecond, double arrivalsPerSecond, double cpuMsPerFrame,
       double jitMsPerFrame, BatcherFigures batcher, double deviceBusy, double machineBusy, double windowWait,

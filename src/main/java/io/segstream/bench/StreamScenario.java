@@ -79,6 +79,9 @@ import org.apache.kafka.streams.StreamsConfig;
  */
 final class StreamScenario implements AutoCloseable {
 
+  /** Kafka Streams' per-thread metric of time spent blocked on Kafka (KIP-761). */
+  private static final String BLOCKED_TIME_METRIC = "blocked-time-ns-total";
+
   private final SegstreamConfig config;
   private final MeterRegistry inferenceMeters;
   private final LongSupplier deviceBusyNanos;
@@ -90,8 +93,6 @@ final class StreamScenario implements AutoCloseable {
   private final ImageEncoding encoding;
   private final Duration timeout;
   private final ModelCallWindow<Mark> modelCalls;
-  /** Kafka Streams' per-thread metric of time spent blocked on Kafka (KIP-761). */
-  private static final String BLOCKED_TIME_METRIC = "blocked-time-ns-total";
   /** The processor's frame metrics: its stream threads' waits on a full window. */
   private final MeterRegistry frameMeters = new SimpleMeterRegistry();
   private final int streamThreads;
