@@ -178,8 +178,21 @@ public final class SimulatedAccelerator implements BatchBackend, Segmenter {
   /** Class 1 (or 0 for a one-class model) on an ellipse spanning the middle half of the frame. */
   private Segmentation centredObject(int width, int height) {
     byte object = (byte) Math.min(1, model.numClasses() - 1);
-    byte[] classIds = new byte[width * height];
+    byte[] classIds = centredEllipse(width, height, object);
     long objectPixels = 0;
+    for (byte id : classIds) {
+      objectPixels += id == object ? 1 : 0;
+    }
+    float[] scores = new float[Math.max(1, model.numClasses())];
+    float objectShare = (float) objectPixels / classIds.length;
+    scores[object] += objectShare;
+    scores[0] += 1 - objectShare;
+    return new Segmentation(width, height, classIds, scores, 0);
+  }
+
+  /** Class ids of a frame: {@code object} on an ellipse spanning its middle half, 0 around it. */
+  static byte[] centredEllipse(int width, int height, byte object) {
+    byte[] classIds = new byte[width * height];
     double cx = width / 2.0;
     double cy = height / 2.0;
     double rx = width / 4.0;
@@ -193,12 +206,7 @@ public final class SimulatedAccelerator implements BatchBackend, Segmenter {
       int from = Math.max(0, (int) Math.round(cx) - half);
       int to = Math.min(width, (int) Math.round(cx) + half);
       java.util.Arrays.fill(classIds, y * width + from, y * width + to, object);
-      objectPixels += to - from;
     }
-    float[] scores = new float[Math.max(1, model.numClasses())];
-    float objectShare = (float) objectPixels / classIds.length;
-    scores[object] += objectShare;
-    scores[0] += 1 - objectShare;
-    return new Segmentation(width, height, classIds, scores, 0);
+    return classIds;
   }
 }

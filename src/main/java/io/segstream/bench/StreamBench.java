@@ -305,11 +305,12 @@ public final class StreamBench {
     private void ceiling(BatchBackend backend) throws Exception {
       System.err.printf("%s (a) ceiling: batches of %d, %.0f s%n", size, setup.batch(), plan.ceilingSeconds());
       String loadBefore = loadAverage();
+      double probe = CoreProbe.millis();
       PredictorThroughput.Result result =
           PredictorThroughput.measure(backend, width, height, setup.batch(), plan.ceilingSeconds());
       rows.add(new Row(size, CEILING,
           new Config(modelName(setup), setup.device(), "-", 0, 0, result.batch(), 0, 1),
-          new Host(setup.cores(), loadBefore + " / " + loadAverage(), null),
+          new Host(setup.cores(), loadBefore + " / " + loadAverage(), null, probe),
           new CeilingResult(result.calls() * result.batch(), result.imagesPerSecond(), result.meanMsPerCall(),
               result.forwardMsPerCall(), result.cpuMsPerImage()),
           null, Instant.now().toString()));
@@ -334,13 +335,14 @@ public final class StreamBench {
       Segmenter segmenter, List<RgbImage> images, SimpleMeterRegistry registry, LongSupplier busy)
       throws Exception {
     String loadBefore = loadAverage();
+    double probe = CoreProbe.millis();
     KafkaScenarioResult result = runPhases(size, name, common, threads, segmenter, images, registry, busy,
         backlogFrames(setup, images));
     boolean batched = registry != null;
     return new Row(size, name,
         new Config(modelName(setup), setup.device(), plan.encoding().name(), plan.partitions(), threads,
             batched ? setup.batch() : 1, batched ? setup.queueDelayMs() : 0, batched ? setup.instances() : 1),
-        new Host(setup.cores(), loadBefore + " / " + loadAverage(), broker),
+        new Host(setup.cores(), loadBefore + " / " + loadAverage(), broker, probe),
         null, result, Instant.now().toString());
   }
 

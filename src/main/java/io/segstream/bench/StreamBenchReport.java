@@ -126,14 +126,17 @@ public final class StreamBenchReport {
       window of frames in flight (segstream.window.wait); near 100%, the window set the pace. Kafka wait
       (backlog): the share of their time blocked on Kafka (Kafka Streams' blocked-time-ns-total), mostly
       in the consumer's poll; near 100% with frames backlogged on the broker, the fetches set the pace.
+      Core probe ms: one thread's CPU time for a fixed piece of segstream's own per-frame work
+      (PNG-encoding 400 masks of 256x256) just before the scenario; when it is higher, a core of this
+      machine ran slower then, and every CPU figure of the scenario with it.
       """;
 
   /** The side-by-side table. */
   static String table(List<Row> rows) {
     StringBuilder md = new StringBuilder(
         "| size | scenario | frames/s | % of (a) | x (b) | CPU ms/frame (JIT) | alloc KB/frame | paced fps | p50 ms "
-            + "| p95 ms | p99 ms | max ms | threads | batch | dead letters | load | broker |\n"
-            + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+            + "| p95 ms | p99 ms | max ms | threads | batch | dead letters | load | broker | core probe ms |\n"
+            + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Row r : rows) {
       Optional<Row> ceiling = find(rows, r.size(), StreamBench.CEILING);
       Optional<Row> naive = find(rows, r.size(), StreamBench.NAIVE);
@@ -147,9 +150,10 @@ public final class StreamBenchReport {
           r.isKafka() ? cell(r.kafka().drain().allocatedKbPerFrame(), "%.0f") : "");
       String latency = r.isKafka() ? pacedCells(r.kafka()) : "  |  |  |  |  |";
       String broker = r.host().broker() == null ? "" : r.host().broker().placement();
-      md.append(head).append(latency).append(String.format(Locale.ROOT, " %s | %d | %s | %s | %s |%n",
+      md.append(head).append(latency).append(String.format(Locale.ROOT, " %s | %d | %s | %s | %s | %s |%n",
           r.config().streamThreads() == 0 ? "" : Integer.toString(r.config().streamThreads()), r.config().batch(),
-          r.isKafka() ? Integer.toString(r.kafka().deadLetters()) : "", r.host().loadAverage(), broker));
+          r.isKafka() ? Integer.toString(r.kafka().deadLetters()) : "", r.host().loadAverage(), broker,
+          cell(r.host().coreProbeMs(), "%.0f")));
     }
     return md.toString();
   }

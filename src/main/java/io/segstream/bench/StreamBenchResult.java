@@ -32,7 +32,7 @@ public final class StreamBenchResult {
       "drain_device_busy", "paced_device_busy", "drain_arrivals_per_s", "broker", "broker_pid",
       "from_topic_p50_ms", "from_topic_p99_ms", "drain_machine_busy", "paced_machine_busy", "processing_p50_ms",
       "processing_p99_ms", "model_call_p50_ms", "model_call_p99_ms", "drain_window_wait", "drain_alloc_kb_per_frame",
-      "drain_kafka_wait");
+      "drain_kafka_wait", "core_probe_ms");
 
   public static final String HEADER = String.join(",", COLUMNS);
 
@@ -47,9 +47,10 @@ public final class StreamBenchResult {
 
   /**
    * The machine: its cores, the 1-minute load average before / after the scenario (other programs
-   * included), and the broker (null for the ceiling, which has none).
+   * included), the broker (null for the ceiling, which has none), and {@link CoreProbe}'s CPU ms just
+   * before the scenario (how fast a core ran segstream's code then; NaN when unknown).
    */
-  public record Host(int cores, String loadAverage, Broker broker) {}
+  public record Host(int cores, String loadAverage, Broker broker, double coreProbeMs) {}
 
   /**
    * (a): one model instance called back to back: images/s, one call's mean time, the model forward
@@ -162,6 +163,7 @@ public final class StreamBenchResult {
       f.put("instances", Integer.toString(config.instances()));
       f.put("cores", Integer.toString(host.cores()));
       f.put("load_avg", host.loadAverage());
+      f.put("core_probe_ms", number(host.coreProbeMs()));
       f.put("broker", host.broker() == null ? "" : host.broker().placement());
       f.put("broker_pid", host.broker() == null ? "" : Long.toString(host.broker().pid()));
       f.put("finished", finished);
@@ -243,7 +245,8 @@ public final class StreamBenchResult {
         integer(v.get("instances")));
     String placement = v.getOrDefault("broker", "");
     Host host = new Host(integer(v.get("cores")), v.get("load_avg"),
-        placement.isEmpty() ? null : new Broker(placement, Long.parseLong(v.get("broker_pid"))));
+        placement.isEmpty() ? null : new Broker(placement, Long.parseLong(v.get("broker_pid"))),
+        real(v.get("core_probe_ms")));
     if (scenario.equals(StreamBench.CEILING)) {
       CeilingResult ceiling = new CeilingResult(integer(v.get("frames")), real(v.get("frames_per_s")),
           real(v.get("batch_call_ms")), real(v.get("drain_compute_ms")), real(v.get("drain_cpu_ms_per_frame")));

@@ -34,14 +34,14 @@ class StreamBenchReportTest {
   private static Row row(String size, String scenario, double fps, double p99, double batchCallMs) {
     Config config = new Config("m:1", "cpu", "RAW_RGB8", 8, 8, 8, 5, 1);
     if (scenario.equals(StreamBench.CEILING)) {
-      return new Row(size, scenario, new Config("m:1", "cpu", "-", 0, 0, 8, 0, 1), new Host(2, LOAD, null),
+      return new Row(size, scenario, new Config("m:1", "cpu", "-", 0, 0, 8, 0, 1), new Host(2, LOAD, null, NAN),
           new CeilingResult(100, fps, batchCallMs, 20.0, 7.5), null, FINISHED);
     }
     DrainPhase drain = new DrainPhase(100, fps, 1.25 * fps, 7.5, 0.5, new BatcherFigures(6.5, 2.0, 20.0), NAN, NAN, NAN,
         NAN, NAN);
     PacedPhase paced = new PacedPhase(50, 0.8 * fps, p99 / 2, p99 * 0.9, p99, p99 + 1, NAN,
         new BatcherFigures(2.5, 1.0, 8.0), NAN, NAN, Spread.UNKNOWN, Spread.UNKNOWN, Spread.UNKNOWN);
-    return new Row(size, scenario, config, new Host(2, LOAD, new Broker("in-JVM", 4242)), null,
+    return new Row(size, scenario, config, new Host(2, LOAD, new Broker("in-JVM", 4242), NAN), null,
         new KafkaScenarioResult(drain, paced, 0), FINISHED);
   }
 
@@ -54,7 +54,7 @@ class StreamBenchReportTest {
       double cpuMs, double busy) {
     Config config = new Config("m:1", "simulated", encoding, 2, 2, 32, 5, 1);
     if (scenario.equals(StreamBench.CEILING)) {
-      return new Row(size, scenario, new Config("m:1", "simulated", "-", 0, 0, 32, 0, 1), new Host(2, LOAD, null),
+      return new Row(size, scenario, new Config("m:1", "simulated", "-", 0, 0, 32, 0, 1), new Host(2, LOAD, null, 61.5),
           new CeilingResult(100, fps, batchCallMs, 3.2, cpuMs), null, FINISHED);
     }
     boolean batched = scenario.equals(StreamBench.SEGSTREAM);
@@ -63,7 +63,7 @@ class StreamBenchReportTest {
     PacedPhase paced = new PacedPhase(50, 0.5 * fps, p99 / 2, p99 * 0.9, p99, p99 + 1, NAN,
         batched ? new BatcherFigures(10, 1.0, 2.5) : null, busy / 2, 0.6, new Spread(p99 / 3, p99 - 3),
         new Spread(p99 / 4, p99 - 4), new Spread(1, p99 - 5));
-    return new Row(size, scenario, config, new Host(2, LOAD, new Broker("own process", 77)), null,
+    return new Row(size, scenario, config, new Host(2, LOAD, new Broker("own process", 77), 62.5), null,
         new KafkaScenarioResult(drain, paced, 0), FINISHED);
   }
 
@@ -119,6 +119,7 @@ class StreamBenchReportTest {
     assertTrue(Double.isNaN(read.kafka().drain().machineBusy()));
     assertTrue(Double.isNaN(read.kafka().drain().allocatedKbPerFrame()) && Double.isNaN(read.kafka().drain().kafkaWait()));
     assertNull(read.host().broker());
+    assertTrue(Double.isNaN(read.host().coreProbeMs()));
   }
 
   @Test
@@ -126,14 +127,14 @@ class StreamBenchReportTest {
     List<Row> rows = List.of(simulated(StreamBench.CEILING, 9_000, NAN, 3.5, 0.01, NAN),
         simulated(StreamBench.SEGSTREAM, 850, 9, NAN, 2.01, 0.25));
     Path csv = Files.writeString(tmp.resolve("stream-128.csv"), StreamBenchReport.csv(rows));
-    assertTrue(Files.readString(csv).contains(",own process,77,3.000,6.000,0.900,0.600,2.250,5.000,1.000,4.000,0.125,151.500,0.050\n"),
+    assertTrue(Files.readString(csv).contains(",own process,77,3.000,6.000,0.900,0.600,2.250,5.000,1.000,4.000,0.125,151.500,0.050,62.500\n"),
         Files.readString(csv));
     String table = StreamBenchReport.table(StreamBenchReport.parse(csv));
-    assertTrue(table.contains("| 128x128 | a-ceiling | 9000.0 | 100% |  | 0.01 |  |  |  |  |  |  |  | 32 |  | 1.00 / 1.20 |  |"),
+    assertTrue(table.contains("| 128x128 | a-ceiling | 9000.0 | 100% |  | 0.01 |  |  |  |  |  |  |  | 32 |  | 1.00 / 1.20 |  | 62 |"),
         table);
     // Allocation per frame, then the paced phase.
     assertTrue(table.contains("| 2.01 (0.50) | 152 | 425.0 | 5 | 8 | 9 | 10 | 2 | 32 |"), table);
-    assertTrue(table.contains("| 2 | 32 | 0 | 1.00 / 1.20 | own process |"), table);
+    assertTrue(table.contains("| 2 | 32 | 0 | 1.00 / 1.20 | own process | 63 |"), table);
   }
 
   @Test
