@@ -8,8 +8,8 @@ import java.lang.management.ThreadMXBean;
  * How fast one core runs segstream's own per-frame code right now: the thread CPU time of a fixed
  * piece of it, PNG-encoding {@value #MASKS} masks of {@value #SIZE}x{@value #SIZE}. The same code's
  * CPU per frame spreads 0.11-0.21 ms between runs on this project's 2-core VMs (docs/benchmarks.md,
- * rounds 6 and 7); measured just before each scenario, this tells whether the core itself was slower
- * then (its clock, a neighbour on the host, the JIT's code for this path) or the pipeline was.
+ * rounds 6 and 7); measured just before each scenario, this tells whether the core itself ran slower
+ * then (its clock, a neighbour on the host, the JIT's code for this path).
  */
 final class CoreProbe {
 

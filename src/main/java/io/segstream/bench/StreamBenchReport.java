@@ -128,7 +128,7 @@ public final class StreamBenchReport {
       in the consumer's poll; near 100% with frames backlogged on the broker, the fetches set the pace.
       Core probe ms: one thread's CPU time for a fixed piece of segstream's own per-frame work
       (PNG-encoding 400 masks of 256x256) just before the scenario; when it is higher, a core of this
-      machine ran slower then, and every CPU figure of the scenario with it.
+      machine ran slower just then.
       """;
 
   /** The side-by-side table. */
