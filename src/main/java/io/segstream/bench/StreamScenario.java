@@ -39,6 +39,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
+import java.util.function.ToDoubleFunction;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -224,7 +225,7 @@ final class StreamScenario implements AutoCloseable {
         ProcessCpu.msPerItem(start.cpuNanos(), window.frames()),
         start.jitMillis() < 0 ? Double.NaN : (end.jitMillis() - start.jitMillis()) / (double) window.frames(),
         batcherSince(start, end), busyFraction(start, end, window.endNanos()), machineBusy(start, end),
-        windowWait(start, end), kafkaWait(start, end),
+        threadShare(start, end, Mark::windowWaitNanos), threadShare(start, end, Mark::kafkaBlockedNanos),
         ProcessCpu.kbPerItem(start.allocatedBytes(), end.allocatedBytes(), window.frames()));
   }
 
@@ -368,18 +369,14 @@ final class StreamScenario implements AutoCloseable {
         : (to.busyNanos() - from.busyNanos()) / (double) (untilNanos - from.nanos());
   }
 
-  /** The share of the stream threads' time between two marks spent blocked on Kafka. */
-  private double kafkaWait(Mark from, Mark to) {
+  /**
+   * The share of the stream threads' time between two marks spent as {@code waitedNanos} counts (a
+   * running total over all stream threads).
+   */
+  private double threadShare(Mark from, Mark to, ToDoubleFunction<Mark> waitedNanos) {
     long wallNanos = to.nanos() - from.nanos();
     return wallNanos <= 0 ? Double.NaN
-        : (to.kafkaBlockedNanos() - from.kafkaBlockedNanos()) / ((double) streamThreads * wallNanos);
-  }
-
-  /** The share of the stream threads' time between two marks spent waiting on a full window. */
-  private double windowWait(Mark from, Mark to) {
-    long wallNanos = to.nanos() - from.nanos();
-    return wallNanos <= 0 ? Double.NaN
-        : (to.windowWaitNanos() - from.windowWaitNanos()) / ((double) streamThreads * wallNanos);
+        : (waitedNanos.applyAsDouble(to) - waitedNanos.applyAsDouble(from)) / ((double) streamThreads * wallNanos);
   }
 
   private static double machineBusy(Mark from, Mark to) {
