@@ -168,7 +168,8 @@ final class StreamScenario implements AutoCloseable {
 
   /** Where a phase's figures are measured from: when, and the counters then. */
   private record Mark(long nanos, long cpuNanos, long jitMillis, InferenceMetrics.Totals batches, long busyNanos,
-      ProcessCpu.MachineTicks machine, long windowWaitNanos, double kafkaBlockedNanos, Map<Long, Long> allocatedBytes) {}
+      ProcessCpu.MachineTicks machine, long windowWaitNanos, double kafkaBlockedNanos,
+      Map<Long, Long> allocatedBytes) {}
 
   private Mark mark() {
     return new Mark(System.nanoTime(), ProcessCpu.nanos(), ProcessCpu.jitMillis(),
@@ -186,7 +187,8 @@ final class StreamScenario implements AutoCloseable {
     double nanos = 0;
     boolean found = false;
     for (Map.Entry<MetricName, ? extends Metric> metric : app.streams().metrics().entrySet()) {
-      if (metric.getKey().name().equals(BLOCKED_TIME_METRIC) && metric.getValue().metricValue() instanceof Number value) {
+      if (metric.getKey().name().equals(BLOCKED_TIME_METRIC)
+          && metric.getValue().metricValue() instanceof Number value) {
         nanos += value.doubleValue();
         found = true;
       }
