@@ -19,7 +19,6 @@ import io.segstream.ops.FrameMetrics;
 import io.segstream.ops.InferenceMetrics;
 import io.segstream.ops.Percentiles;
 import io.segstream.ops.ProgressBar;
-import io.segstream.topology.FrameProducers;
 import io.segstream.topology.SegstreamApp;
 import io.segstream.topology.Topics;
 import java.time.Duration;
@@ -48,8 +47,6 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
@@ -100,7 +97,7 @@ final class StreamScenario implements AutoCloseable {
   private final SegstreamApp app;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final SkippingReader<SegmentationMask> masks;
-  private final KafkaProducer<String, ImageFrame> producer;
+  private final BenchCameras cameras;
   /** The first frame send that failed, if any. */
   private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
   /** Frames sent so far; the next frame's sequence number. */
@@ -142,18 +139,7 @@ final class StreamScenario implements AutoCloseable {
     this.masks = SkippingReader.of(AvroSerdes.fromConfig(config), topics.masks(), SegmentationMask.class);
     app.createMissingTopics(Duration.ofSeconds(60));
     this.framesStampedOnAppend = stampFramesOnAppend();
-    Map<String, Object> producerSettings = new HashMap<>(config.originals());
-    // A camera sends each frame as soon as it has it.
-    producerSettings.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-    // One request in flight: the topic is brand new, and a first batch refused while its partition is
-    // still opening must not be overtaken by the next one (the broker would then refuse the retry as
-    // out of sequence, for good).
-    producerSettings.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
-    // So each request must carry many frames: with 256 KB batches (5 RAW 128x128 frames per partition)
-    // the one request in flight held frames paced at 3,800 per second back (p50 196 ms against 35 ms
-    // with 1 MB).
-    producerSettings.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(1024 * 1024));
-    this.producer = FrameProducers.create(new SegstreamConfig(producerSettings));
+    this.cameras = new BenchCameras(config, partitions);
     Map<String, Object> consumerProps = config.kafkaClientSettings(ConsumerConfig.configNames());
     consumerProps.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 1024 * 1024);
     this.consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -208,7 +194,7 @@ final class StreamScenario implements AutoCloseable {
     for (int i = 0; i < warmUp + frames; i++) {
       send(next(Instant.now()));
     }
-    producer.flush();
+    cameras.flush();
     started = true;
     modelCalls.measureFrom(warmUp);
     app.start();
@@ -236,6 +222,7 @@ final class StreamScenario implements AutoCloseable {
     if (!started) {
       throw new IllegalStateException("the processor starts in the backlog phase");
     }
+    cameras.pipeline();
     List<Double> latencies = new ArrayList<>(frames);
     List<Double> fromTopic = new ArrayList<>(frames);
     List<Double> processing = new ArrayList<>(frames);
@@ -251,7 +238,7 @@ final class StreamScenario implements AutoCloseable {
         }
         send(next(Instant.now()));
       }
-      producer.flush();
+      cameras.flush();
     });
     Arrivals arrivals = collect(frames, 0, (mask, appendedAt) -> {
       if (mask.getFrameSeq() >= firstSeq) {
@@ -306,7 +293,7 @@ final class StreamScenario implements AutoCloseable {
 
   /** Sends a frame; a send that fails ends the scenario at the next check instead of leaving a frame to wait for. */
   private void send(ProducerRecord<String, ImageFrame> frame) {
-    producer.send(frame, (metadata, error) -> {
+    cameras.send(frame, (metadata, error) -> {
       if (error != null) {
         sendFailure.compareAndSet(null, error);
       }
@@ -474,7 +461,7 @@ final class StreamScenario implements AutoCloseable {
     try {
       app.close();
     } finally {
-      producer.close();
+      cameras.close();
       consumer.close();
       deleteTopics();
     }
