@@ -6,7 +6,9 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -37,12 +39,15 @@ final class BrokerProcess implements AutoCloseable {
    *
    * @param mainClass the class whose {@code main} runs segstream's commands
    * @param log where the broker's output goes
+   * @param logParent where the broker makes its temporary data folder (its log), deleted when it stops
+   * @param settings broker settings over segstream's defaults
    */
-  static BrokerProcess start(String mainClass, Path log, Duration timeout)
-      throws IOException, InterruptedException, TimeoutException {
+  static BrokerProcess start(String mainClass, Path log, Path logParent, Map<String, String> settings,
+      Duration timeout) throws IOException, InterruptedException, TimeoutException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = List.of(java, "-cp", System.getProperty("java.class.path"), mainClass, "broker",
-        "--port", Integer.toString(freePort()));
+    List<String> command = new ArrayList<>(List.of(java, "-Djava.io.tmpdir=" + logParent, "-cp",
+        System.getProperty("java.class.path"), mainClass, "broker", "--port", Integer.toString(freePort())));
+    settings.forEach((key, value) -> command.addAll(List.of("--set", key + "=" + value)));
     Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
       return awaitReady(process, log, timeout);

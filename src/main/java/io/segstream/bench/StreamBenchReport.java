@@ -60,9 +60,9 @@ public final class StreamBenchReport {
     }
     md.append(String.format(Locale.ROOT,
         "Kafka scenarios: %s frames, %d warm-up + %d measured backlog frames, then %.0f s paced at %.0f%% of "
-            + "the measured frames/s. Broker: %s.%n%n",
+            + "the measured frames/s. Broker: %s; its log in %s.%n%n",
         plan.encoding(), plan.warmupFrames(), backlogFrames, plan.latencySeconds(), 100 * plan.load(),
-        plan.broker().description()));
+        plan.broker().description(), BrokerLogDir.describe(plan.brokerLogDir())));
     md.append(table(rows)).append('\n');
     md.append(latencyTable(rows)).append('\n');
     md.append(batcherTable(rows)).append('\n');

@@ -32,7 +32,7 @@ public final class StreamBenchResult {
       "drain_device_busy", "paced_device_busy", "drain_arrivals_per_s", "broker", "broker_pid",
       "from_topic_p50_ms", "from_topic_p99_ms", "drain_machine_busy", "paced_machine_busy", "processing_p50_ms",
       "processing_p99_ms", "model_call_p50_ms", "model_call_p99_ms", "drain_window_wait", "drain_alloc_kb_per_frame",
-      "drain_kafka_wait", "core_probe_ms");
+      "drain_kafka_wait", "core_probe_ms", "broker_log_dir");
 
   public static final String HEADER = String.join(",", COLUMNS);
 
@@ -42,8 +42,11 @@ public final class StreamBenchResult {
   public record Config(String model, String device, String encoding, int partitions, int streamThreads, int batch,
       int queueDelayMs, int instances) {}
 
-  /** Where the broker ran: {@code placement} is a {@link BrokerPlacement} label, {@code pid} its process. */
-  public record Broker(String placement, long pid) {}
+  /**
+   * Where the broker ran: {@code placement} is a {@link BrokerPlacement} label, {@code pid} its process,
+   * {@code logDir} where it kept its log and on what file system (empty when unknown).
+   */
+  public record Broker(String placement, long pid, String logDir) {}
 
   /**
    * The machine: its cores, the 1-minute load average before / after the scenario (other programs
@@ -166,6 +169,7 @@ public final class StreamBenchResult {
       f.put("core_probe_ms", number(host.coreProbeMs()));
       f.put("broker", host.broker() == null ? "" : host.broker().placement());
       f.put("broker_pid", host.broker() == null ? "" : Long.toString(host.broker().pid()));
+      f.put("broker_log_dir", host.broker() == null ? "" : host.broker().logDir());
       f.put("finished", finished);
       if (ceiling != null) {
         f.put("frames", Integer.toString(ceiling.images()));
@@ -245,7 +249,8 @@ public final class StreamBenchResult {
         integer(v.get("instances")));
     String placement = v.getOrDefault("broker", "");
     Host host = new Host(integer(v.get("cores")), v.get("load_avg"),
-        placement.isEmpty() ? null : new Broker(placement, Long.parseLong(v.get("broker_pid"))),
+        placement.isEmpty() ? null
+            : new Broker(placement, Long.parseLong(v.get("broker_pid")), v.getOrDefault("broker_log_dir", "")),
         real(v.get("core_probe_ms")));
     if (scenario.equals(StreamBench.CEILING)) {
       CeilingResult ceiling = new CeilingResult(integer(v.get("frames")), real(v.get("frames_per_s")),

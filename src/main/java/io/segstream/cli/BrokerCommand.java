@@ -3,6 +3,8 @@ package io.segstream.cli;
 import io.segstream.ops.EmbeddedKafkaBroker;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -36,6 +38,12 @@ public final class BrokerCommand implements Callable<Integer> {
           + "Default: a temporary folder, deleted when the broker stops.")
   Path dataDir;
 
+  @Option(names = "--set", paramLabel = "KEY=VALUE",
+      description = "A broker setting over segstream's defaults (repeatable), e.g. "
+          + "--set group.initial.rebalance.delay.ms=3000 for Kafka's own delay, which segstream's broker drops "
+          + "so that tests start quickly.")
+  Map<String, String> settings = new LinkedHashMap<>();
+
   private final PrintStream out;
   private final CountDownLatch stopRequested = new CountDownLatch(1);
 
@@ -52,7 +60,7 @@ public final class BrokerCommand implements Callable<Integer> {
     if (port < 1 || port > 65_535) {
       throw new IllegalArgumentException("--port must be 1-65535, got " + port);
     }
-    EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(host, port, dataDir);
+    EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(host, port, dataDir, settings);
     CountDownLatch stopped = new CountDownLatch(1);
     // Ctrl-C and SIGTERM run shutdown hooks: stop the broker there so its logs are closed cleanly
     // (a kept --data-dir then restarts without recovery), and let the JVM exit once it has.

@@ -1,5 +1,6 @@
 package io.segstream.cli;
 
+import io.segstream.bench.BrokerLogDir;
 import io.segstream.bench.BrokerPlacement;
 import io.segstream.bench.PredictorThroughput;
 import io.segstream.bench.SimulatedAccelerator;
@@ -111,6 +112,12 @@ public final class StreamBenchCommand implements Callable<Integer> {
           + " processor's alone). Default: ${DEFAULT-VALUE}.")
   String broker = "in-jvm";
 
+  @Option(names = "--broker-log-dir", paramLabel = "DIR",
+      description = "Where the broker keeps its log: a folder, or auto (/dev/shm when it is a memory file system"
+          + " with 8 GB free, else the temporary folder), since writing frames back to a disk takes the cores"
+          + " the processor is measured on. Default: ${DEFAULT-VALUE}.")
+  String brokerLogDir = BrokerLogDir.AUTO;
+
   @Option(names = "--out", description = "Output folder (default: ${DEFAULT-VALUE}).")
   Path out = Path.of("target/bench");
 
@@ -155,7 +162,8 @@ public final class StreamBenchCommand implements Callable<Integer> {
     }
     StreamBench.Plan plan = new StreamBench.Plan(sizes, scenarios, encoding, threads, partitionCount, warmupFrames,
         frames == null ? 0 : frames, jitWarmupSeconds, load, latencySeconds, ceilingSeconds,
-        Duration.ofSeconds(timeoutSeconds), simulated, placement, out, commandLine());
+        Duration.ofSeconds(timeoutSeconds), simulated, placement, BrokerLogDir.resolve(brokerLogDir), out,
+        commandLine());
     new StreamBench(plan, new SegstreamConfig(settings), SegstreamCli.class.getName()).run();
     return 0;
   }

@@ -77,7 +77,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    * overrides}, e.g. {@code listener.name.ssl.ssl.keystore.location}.
    */
   public static EmbeddedKafkaBroker start(Map<String, String> overrides, Set<SecurityProtocol> extraListeners) {
-    return start(HOST, 0, null, overrides, extraListeners);
+    return start(HOST, 0, null, null, overrides, extraListeners);
   }
 
   /**
@@ -86,16 +86,32 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    * outlive a restart. {@code dataDir} null: a temporary one, deleted on close.
    */
   public static EmbeddedKafkaBroker start(String host, int port, Path dataDir) {
-    return start(host, port, dataDir, Map.of(), Set.of());
+    return start(host, port, dataDir, Map.of());
+  }
+
+  /** As {@link #start(String, int, Path)}, with broker settings {@code overrides} replacing the defaults. */
+  public static EmbeddedKafkaBroker start(String host, int port, Path dataDir, Map<String, String> overrides) {
+    return start(host, port, dataDir, null, overrides, Set.of());
+  }
+
+  /**
+   * Starts a broker whose temporary data folder (deleted on close) is made in {@code parent}; {@code
+   * overrides} are broker settings that replace the defaults.
+   */
+  public static EmbeddedKafkaBroker startTemporaryIn(Path parent, Map<String, String> overrides) {
+    return start(HOST, 0, null, parent, overrides, Set.of());
   }
 
   private static EmbeddedKafkaBroker start(
-      String host, int port, Path keptDataDir, Map<String, String> overrides, Set<SecurityProtocol> extraListeners) {
+      String host, int port, Path keptDataDir, Path temporaryParent, Map<String, String> overrides,
+      Set<SecurityProtocol> extraListeners) {
     Path dataDir;
     try {
       dataDir = keptDataDir != null
           ? Files.createDirectories(keptDataDir)
-          : Files.createTempDirectory("segstream-kafka-");
+          : temporaryParent != null
+              ? Files.createTempDirectory(temporaryParent, "segstream-kafka-")
+              : Files.createTempDirectory("segstream-kafka-");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the broker's data directory " + keptDataDir, e);
     }

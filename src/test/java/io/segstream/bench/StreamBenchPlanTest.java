@@ -13,7 +13,8 @@ class StreamBenchPlanTest {
 
   private static StreamBench.Plan plan(int frames, SimulatedAccelerator.Timing simulated) {
     return new StreamBench.Plan(List.of("128"), StreamBench.SCENARIOS, ImageEncoding.RAW_RGB8, 2, 2, 1000, frames,
-        0, 0.5, 15, 10, Duration.ofMinutes(10), simulated, BrokerPlacement.IN_JVM, Path.of("out"), "bench stream");
+        0, 0.5, 15, 10, Duration.ofMinutes(10), simulated, BrokerPlacement.IN_JVM, Path.of("/tmp"), Path.of("out"),
+        "bench stream");
   }
 
   @Test

@@ -41,7 +41,7 @@ class StreamBenchReportTest {
         NAN, NAN);
     PacedPhase paced = new PacedPhase(50, 0.8 * fps, p99 / 2, p99 * 0.9, p99, p99 + 1, NAN,
         new BatcherFigures(2.5, 1.0, 8.0), NAN, NAN, Spread.UNKNOWN, Spread.UNKNOWN, Spread.UNKNOWN);
-    return new Row(size, scenario, config, new Host(2, LOAD, new Broker("in-JVM", 4242), NAN), null,
+    return new Row(size, scenario, config, new Host(2, LOAD, new Broker("in-JVM", 4242, "/tmp (ext4)"), NAN), null,
         new KafkaScenarioResult(drain, paced, 0), FINISHED);
   }
 
@@ -63,7 +63,7 @@ class StreamBenchReportTest {
     PacedPhase paced = new PacedPhase(50, 0.5 * fps, p99 / 2, p99 * 0.9, p99, p99 + 1, NAN,
         batched ? new BatcherFigures(10, 1.0, 2.5) : null, busy / 2, 0.6, new Spread(p99 / 3, p99 - 3),
         new Spread(p99 / 4, p99 - 4), new Spread(1, p99 - 5));
-    return new Row(size, scenario, config, new Host(2, LOAD, new Broker("own process", 77), 62.5), null,
+    return new Row(size, scenario, config, new Host(2, LOAD, new Broker("own process", 77, "/dev/shm (tmpfs: in memory)"), 62.5), null,
         new KafkaScenarioResult(drain, paced, 0), FINISHED);
   }
 
@@ -127,9 +127,11 @@ class StreamBenchReportTest {
     List<Row> rows = List.of(simulated(StreamBench.CEILING, 9_000, NAN, 3.5, 0.01, NAN),
         simulated(StreamBench.SEGSTREAM, 850, 9, NAN, 2.01, 0.25));
     Path csv = Files.writeString(tmp.resolve("stream-128.csv"), StreamBenchReport.csv(rows));
-    assertTrue(Files.readString(csv).contains(",own process,77,3.000,6.000,0.900,0.600,2.250,5.000,1.000,4.000,0.125,151.500,0.050,62.500\n"),
+    assertTrue(Files.readString(csv).contains(",own process,77,3.000,6.000,0.900,0.600,2.250,5.000,1.000,4.000,0.125,151.500,0.050,62.500,/dev/shm (tmpfs: in memory)\n"),
         Files.readString(csv));
-    String table = StreamBenchReport.table(StreamBenchReport.parse(csv));
+    List<Row> read = StreamBenchReport.parse(csv);
+    assertEquals("/dev/shm (tmpfs: in memory)", read.get(1).host().broker().logDir());
+    String table = StreamBenchReport.table(read);
     assertTrue(table.contains("| 128x128 | a-ceiling | 9000.0 | 100% |  | 0.01 |  |  |  |  |  |  |  | 32 |  | 1.00 / 1.20 |  | 62 |"),
         table);
     // Allocation per frame, then the paced phase.

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * {@code segstream broker} as a user runs it: its own JVM, records in and out through it, stopped by
@@ -39,6 +40,13 @@ import org.junit.jupiter.api.io.TempDir;
 class BrokerCommandTest {
 
   private static final Duration STARTUP = Duration.ofSeconds(150);
+
+  @Test
+  void settingsOverTheDefaultsComeFromSet() {
+    BrokerCommand command = new BrokerCommand();
+    new CommandLine(command).parseArgs("--set", "group.initial.rebalance.delay.ms=3000", "--set", "num.partitions=4");
+    assertEquals(Map.of("group.initial.rebalance.delay.ms", "3000", "num.partitions", "4"), command.settings);
+  }
 
   @Test
   void servesClientsStopsOnSigtermAndKeepsItsData(@TempDir Path dir) throws Exception {
