@@ -83,13 +83,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   /**
    * Starts a broker whose PLAINTEXT listener is {@code host:port} ({@code port} 0: a free one) and
    * whose data lives in {@code dataDir}: formatted on first use, kept on close, so topics and records
-   * outlive a restart. {@code dataDir} null: a temporary one, deleted on close.
+   * outlive a restart. {@code dataDir} null: a temporary one, deleted on close. {@code overrides} are
+   * broker settings that replace the defaults.
    */
-  public static EmbeddedKafkaBroker start(String host, int port, Path dataDir) {
-    return start(host, port, dataDir, Map.of());
-  }
-
-  /** As {@link #start(String, int, Path)}, with broker settings {@code overrides} replacing the defaults. */
   public static EmbeddedKafkaBroker start(String host, int port, Path dataDir, Map<String, String> overrides) {
     return start(host, port, dataDir, null, overrides, Set.of());
   }
