@@ -29,8 +29,9 @@ final class BrokerProcess implements AutoCloseable {
   private BrokerProcess(Process process, String bootstrapServers) {
     this.process = process;
     this.bootstrapServers = bootstrapServers;
-    // A benchmark stopped with Ctrl-C must not leave a broker behind.
-    this.killOnExit = new Thread(process::destroyForcibly, "segstream-bench-broker-kill");
+    // A benchmark stopped with Ctrl-C must not leave a broker behind, nor its log: SIGTERM first, so
+    // that the broker deletes its temporary log folder (gigabytes of memory when it is in /dev/shm).
+    this.killOnExit = new Thread(this::stop, "segstream-bench-broker-stop");
     Runtime.getRuntime().addShutdownHook(killOnExit);
   }
 
@@ -93,12 +94,22 @@ final class BrokerProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /** SIGTERM, which the broker command handles by closing the broker; a kill if it has not stopped in 30 s. */
+  private void stop() {
+    process.destroy();
+    try {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
   @Override
   public void close() throws InterruptedException {
-    process.destroy();
-    if (!process.waitFor(30, TimeUnit.SECONDS)) {
-      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
+    stop();
     try {
       Runtime.getRuntime().removeShutdownHook(killOnExit);
     } catch (IllegalStateException shuttingDown) {
