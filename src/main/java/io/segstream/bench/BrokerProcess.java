@@ -108,7 +108,7 @@ final class BrokerProcess implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     stop();
     try {
       Runtime.getRuntime().removeShutdownHook(killOnExit);
