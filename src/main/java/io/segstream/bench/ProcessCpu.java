@@ -5,6 +5,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -22,6 +23,16 @@ public final class ProcessCpu {
   public static long nanos() {
     OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
     return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
+  }
+
+  /**
+   * CPU nanoseconds another process has used so far (all its threads, kernel time included), such as
+   * the bench's broker in a JVM of its own; -1 where it is gone or the OS cannot tell. The OS counts
+   * it in clock ticks (10 ms on Linux), so read it over phases of a second or more.
+   */
+  public static long nanosOf(long pid) {
+    return ProcessHandle.of(pid).flatMap(process -> process.info().totalCpuDuration()).map(Duration::toNanos)
+        .orElse(-1L);
   }
 
   /** Milliseconds the JIT compilers have spent so far (their threads' time); -1 where unknown. */

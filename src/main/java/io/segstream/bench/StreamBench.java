@@ -361,7 +361,7 @@ public final class StreamBench {
       Segmenter segmenter, List<RgbImage> images, SimpleMeterRegistry registry, LongSupplier busy, int frames)
       throws Exception {
     Map<String, Object> props = scenarioProps(common, size, name, threads);
-    try (StreamScenario scenario = new StreamScenario(new SegstreamConfig(props), segmenter, registry, busy, images,
+    try (StreamScenario scenario = new StreamScenario(new SegstreamConfig(props), segmenter, registry, busy, brokerCpu(), images,
         plan.encoding(), plan.timeout())) {
       DrainPhase drain = scenario.drainBacklog(plan.warmupFrames(), frames);
       double rate = plan.load() * drain.framesPerSecond();
@@ -372,6 +372,12 @@ public final class StreamBench {
       scenario.unreadableReport().ifPresent(report -> System.err.println(size + " " + name + ": " + report));
       return new KafkaScenarioResult(drain, paced, scenario.deadLetters());
     }
+  }
+
+  /** The broker process's CPU so far, when it has a process of its own; null when it runs in this one. */
+  private LongSupplier brokerCpu() {
+    long pid = broker.pid();
+    return pid == ProcessHandle.current().pid() ? null : () -> ProcessCpu.nanosOf(pid);
   }
 
   private int backlogFrames(Setup setup, long pixels) {

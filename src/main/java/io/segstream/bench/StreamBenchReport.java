@@ -121,7 +121,9 @@ public final class StreamBenchReport {
       per measured frame (the live threads' allocation counters; the broker's too when it runs in-JVM): the
       garbage collector's load. Machine CPU busy (batcher table): the busy share of all the machine's cores
       over the phase (/proc/stat), the broker in its own process and the bench's clients included; near
-      100%, frames/s is bound by the machine, not by the device or the processor alone.
+      100%, frames/s is bound by the machine, not by the device or the processor alone. Broker CPU
+      ms/frame: CPU time of the broker's own process (--broker process) over the phase, per frame, kernel
+      time included; with an in-JVM broker it is inside CPU ms/frame instead.
       Full-window wait (backlog): the share of the stream threads' time spent waiting for room in a full
       window of frames in flight (segstream.window.wait); near 100%, the window set the pace. Kafka wait
       (backlog): the share of their time blocked on Kafka (Kafka Streams' blocked-time-ns-total), mostly
@@ -188,12 +190,12 @@ public final class StreamBenchReport {
   static String batcherTable(List<Row> rows) {
     StringBuilder md = new StringBuilder(
         "| size | scenario | phase | avg batch | avg queue ms | compute ms per call | compute ms per frame | device busy "
-            + "| machine CPU busy | full-window wait | Kafka wait |\n"
-            + "|---|---|---|---|---|---|---|---|---|---|---|\n");
+            + "| machine CPU busy | broker CPU ms/frame | full-window wait | Kafka wait |\n"
+            + "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Row r : rows) {
       if (!r.isKafka()) {
         md.append(String.format(Locale.ROOT,
-            "| %s | %s | back to back | %d | - | %.1f (model forward %.1f) | %.2f | - | - | - | - |%n",
+            "| %s | %s | back to back | %d | - | %.1f (model forward %.1f) | %.2f | - | - | - | - | - |%n",
             r.size(), r.scenario(), r.config().batch(), r.ceiling().batchCallMs(), r.ceiling().forwardMsPerCall(),
             r.ceiling().batchCallMs() / r.config().batch()));
         continue;
@@ -201,10 +203,10 @@ public final class StreamBenchReport {
       StreamBenchResult.DrainPhase drain = r.kafka().drain();
       StreamBenchResult.PacedPhase paced = r.kafka().paced();
       if (drain.batcher() != null || !Double.isNaN(drain.deviceBusy())) {
-        md.append(phaseLine(r, "backlog", drain.batcher(), drain.deviceBusy(), drain.machineBusy(), drain.windowWait(),
-            drain.kafkaWait()));
-        md.append(phaseLine(r, "paced", paced.batcher(), paced.deviceBusy(), paced.machineBusy(), Double.NaN,
-            Double.NaN));
+        md.append(phaseLine(r, "backlog", drain.batcher(), drain.deviceBusy(), drain.machineBusy(),
+            drain.brokerCpuMsPerFrame(), drain.windowWait(), drain.kafkaWait()));
+        md.append(phaseLine(r, "paced", paced.batcher(), paced.deviceBusy(), paced.machineBusy(),
+            paced.brokerCpuMsPerFrame(), Double.NaN, Double.NaN));
       }
     }
     return md.toString();
@@ -212,15 +214,16 @@ public final class StreamBenchReport {
 
   /** One phase's line; a scenario without a batcher makes one model call per frame. */
   private static String phaseLine(Row r, String phase, BatcherFigures batcher, double deviceBusy, double machineBusy,
-      double windowWait, double kafkaWait) {
+      double brokerCpuMsPerFrame, double windowWait, double kafkaWait) {
+    String machine = String.format(Locale.ROOT, "%s | %s | %s | %s", percent(machineBusy),
+        cell(brokerCpuMsPerFrame, "%.2f"), percent(windowWait), percent(kafkaWait));
     if (batcher == null) {
-      return String.format(Locale.ROOT, "| %s | %s | %s | 1 | - | - | - | %s | %s | %s | %s |%n", r.size(),
-          r.scenario(), phase, percent(deviceBusy), percent(machineBusy), percent(windowWait), percent(kafkaWait));
+      return String.format(Locale.ROOT, "| %s | %s | %s | 1 | - | - | - | %s | %s |%n", r.size(), r.scenario(), phase,
+          percent(deviceBusy), machine);
     }
-    return String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %.1f | %.1f | %.2f | %s | %s | %s | %s |%n", r.size(),
+    return String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %.1f | %.1f | %.2f | %s | %s |%n", r.size(),
         r.scenario(), phase, batcher.avgBatch(), batcher.queueMs(), batcher.computeMsPerCall(),
-        batcher.computeMsPerFrame(), percent(deviceBusy), percent(machineBusy), percent(windowWait),
-        percent(kafkaWait));
+        batcher.computeMsPerFrame(), percent(deviceBusy), machine);
   }
 
   /**
@@ -275,8 +278,9 @@ public final class StreamBenchReport {
       checks.add(String.format(Locale.ROOT, "%.0f%% of min(device %.0f, CPU %s) frames/s %s%s", 100 * share, device,
           cell(cpu, "%.0f"), verdict(share >= 0.8), machine));
       double limit = 3 * a.ceiling().batchCallMs();
-      checks.add(String.format(Locale.ROOT, "p99 %.0f ms at %.1f frames/s vs 3 x %.1f ms = %.0f ms %s%s", paced.p99Ms(),
-          paced.rate(), a.ceiling().batchCallMs(), limit, verdict(paced.p99Ms() <= limit), latencyParts(paced)));
+      checks.add(String.format(Locale.ROOT, "p99 %.0f ms at %.1f frames/s vs 3 x %.1f ms = %.0f ms %s%s%s", paced.p99Ms(),
+          paced.rate(), a.ceiling().batchCallMs(), limit, verdict(paced.p99Ms() <= limit), latencyParts(paced),
+          pacedMachine(paced)));
     });
     find(rows, size, StreamBench.NAIVE).ifPresent(b -> {
       double speedup = c.framesPerSecond() / b.framesPerSecond();
@@ -286,6 +290,18 @@ public final class StreamBenchReport {
           judged ? verdict(speedup >= 3) : "(judged at " + THREE_X_SIZE + " RAW only)"));
     });
     return String.join("; ", checks);
+  }
+
+  /**
+   * How busy the machine was while paced, and the broker's part of it: latency on cores the broker and
+   * the bench's clients keep busy is queueing for a core, not the processor's own.
+   */
+  private static String pacedMachine(StreamBenchResult.PacedPhase paced) {
+    if (Double.isNaN(paced.machineBusy())) {
+      return "";
+    }
+    return String.format(Locale.ROOT, " (machine CPU %.0f%% busy while paced%s)", 100 * paced.machineBusy(),
+        cell(paced.brokerCpuMsPerFrame(), "; the broker's process %.2f ms CPU per frame"));
   }
 
   /** The p99s of the latency's parts that are known: where the time went. */

@@ -32,7 +32,8 @@ public final class StreamBenchResult {
       "drain_device_busy", "paced_device_busy", "drain_arrivals_per_s", "broker", "broker_pid",
       "from_topic_p50_ms", "from_topic_p99_ms", "drain_machine_busy", "paced_machine_busy", "processing_p50_ms",
       "processing_p99_ms", "model_call_p50_ms", "model_call_p99_ms", "drain_window_wait", "drain_alloc_kb_per_frame",
-      "drain_kafka_wait", "core_probe_ms", "broker_log_dir");
+      "drain_kafka_wait", "core_probe_ms", "broker_log_dir", "drain_broker_cpu_ms_per_frame",
+      "paced_broker_cpu_ms_per_frame");
 
   public static final String HEADER = String.join(",", COLUMNS);
 
@@ -88,11 +89,13 @@ public final class StreamBenchResult {
    * (near 1: the window, not the device or the CPU, set the pace), NaN when unknown; {@code kafkaWait}:
    * the share of their time spent blocked on Kafka (mostly in the consumer's poll, waiting for frames to
    * arrive), NaN when unknown; {@code allocatedKbPerFrame}: heap the whole process allocated per measured
-   * frame (the garbage collector's load), NaN when unknown.
+   * frame (the garbage collector's load), NaN when unknown; {@code brokerCpuMsPerFrame}: CPU the broker's
+   * own process used meanwhile, per measured frame, NaN when unknown or when the broker runs in this
+   * process (its CPU is then in {@code cpuMsPerFrame}).
    */
   public record DrainPhase(int frames, double framesPerSecond, double arrivalsPerSecond, double cpuMsPerFrame,
       double jitMsPerFrame, BatcherFigures batcher, double deviceBusy, double machineBusy, double windowWait,
-      double kafkaWait, double allocatedKbPerFrame) {}
+      double kafkaWait, double allocatedKbPerFrame, double brokerCpuMsPerFrame) {}
 
   /** The median and 99th percentile of one latency, in milliseconds; NaN when unknown. */
   public record Spread(double p50Ms, double p99Ms) {
@@ -117,12 +120,12 @@ public final class StreamBenchResult {
    * own way into Kafka; {@code processing} runs from the frame entering the processor to its mask being
    * built (parse, decode, model call, encoding: the mask's {@code processingLatencyMs}), which leaves out
    * both Kafka hops and the wait to be forwarded in order; {@code modelCall} is the segmenter call alone,
-   * queueing in the batcher included (the mask's {@code inferenceLatencyMs}). {@code machineBusy} as in
-   * {@link DrainPhase}.
+   * queueing in the batcher included (the mask's {@code inferenceLatencyMs}). {@code machineBusy} and
+   * {@code brokerCpuMsPerFrame} as in {@link DrainPhase}.
    */
   public record PacedPhase(int frames, double rate, double p50Ms, double p95Ms, double p99Ms, double maxMs,
       double cpuMsPerFrame, BatcherFigures batcher, double deviceBusy, double machineBusy, Spread fromTopic,
-      Spread processing, Spread modelCall) {}
+      Spread processing, Spread modelCall, double brokerCpuMsPerFrame) {}
 
   /** (b) or (c): both phases, and the dead letters read over both. */
   public record KafkaScenarioResult(DrainPhase drain, PacedPhase paced, int deadLetters) {}
@@ -208,6 +211,8 @@ public final class StreamBenchResult {
       f.put("drain_window_wait", number(drain.windowWait()));
       f.put("drain_alloc_kb_per_frame", number(drain.allocatedKbPerFrame()));
       f.put("drain_kafka_wait", number(drain.kafkaWait()));
+      f.put("drain_broker_cpu_ms_per_frame", number(drain.brokerCpuMsPerFrame()));
+      f.put("paced_broker_cpu_ms_per_frame", number(paced.brokerCpuMsPerFrame()));
       putBatcher(f, "paced", paced.batcher());
       return f;
     }
@@ -261,11 +266,12 @@ public final class StreamBenchResult {
         real(v.get("drain_arrivals_per_s")), real(v.get("drain_cpu_ms_per_frame")),
         real(v.get("drain_jit_ms_per_frame")), batcher(v, "drain"), real(v.get("drain_device_busy")),
         real(v.get("drain_machine_busy")), real(v.get("drain_window_wait")), real(v.get("drain_kafka_wait")),
-        real(v.get("drain_alloc_kb_per_frame")));
+        real(v.get("drain_alloc_kb_per_frame")), real(v.get("drain_broker_cpu_ms_per_frame")));
     PacedPhase paced = new PacedPhase(integer(v.get("paced_frames")), real(v.get("paced_fps")),
         real(v.get("p50_ms")), real(v.get("p95_ms")), real(v.get("p99_ms")), real(v.get("max_ms")),
         real(v.get("paced_cpu_ms_per_frame")), batcher(v, "paced"), real(v.get("paced_device_busy")),
-        real(v.get("paced_machine_busy")), spread(v, "from_topic"), spread(v, "processing"), spread(v, "model_call"));
+        real(v.get("paced_machine_busy")), spread(v, "from_topic"), spread(v, "processing"), spread(v, "model_call"),
+        real(v.get("paced_broker_cpu_ms_per_frame")));
     return new Row(v.get("size"), scenario, config, host, null,
         new KafkaScenarioResult(drain, paced, integer(v.get("dead_letters"))), v.get("finished"));
   }

@@ -83,6 +83,7 @@ final class StreamScenario implements AutoCloseable {
   private final SegstreamConfig config;
   private final MeterRegistry inferenceMeters;
   private final LongSupplier deviceBusyNanos;
+  private final LongSupplier brokerCpuNanos;
   private final Topics topics;
   private final int partitions;
   private final List<RgbImage> images;
@@ -116,15 +117,19 @@ final class StreamScenario implements AutoCloseable {
    * @param inferenceMeters where the segmenter's {@link InferenceMetrics} go, for the batcher's
    *     figures of each phase; null for a segmenter without them
    * @param deviceBusyNanos the device's busy time so far, for its busy fraction; null when unknown
+   * @param brokerCpuNanos CPU time the broker's own process has used so far (-1 when unknown); null when
+   *     the broker runs in this process, whose CPU figures then hold it
    * @param images frames to send, cycled
    * @param timeout longest either phase may take
    */
   StreamScenario(SegstreamConfig config, Segmenter segmenter, MeterRegistry inferenceMeters,
-      LongSupplier deviceBusyNanos, List<RgbImage> images, ImageEncoding encoding, Duration timeout)
+      LongSupplier deviceBusyNanos, LongSupplier brokerCpuNanos, List<RgbImage> images, ImageEncoding encoding,
+      Duration timeout)
       throws InterruptedException, ExecutionException, TimeoutException {
     this.config = config;
     this.inferenceMeters = inferenceMeters;
     this.deviceBusyNanos = deviceBusyNanos;
+    this.brokerCpuNanos = brokerCpuNanos;
     this.topics = Topics.fromConfig(config);
     this.partitions = config.getInt(SegstreamConfig.TOPIC_PARTITIONS);
     this.images = images;
@@ -155,14 +160,14 @@ final class StreamScenario implements AutoCloseable {
   /** Where a phase's figures are measured from: when, and the counters then. */
   private record Mark(long nanos, long cpuNanos, long jitMillis, InferenceMetrics.Totals batches, long busyNanos,
       ProcessCpu.MachineTicks machine, long windowWaitNanos, double kafkaBlockedNanos,
-      Map<Long, Long> allocatedBytes) {}
+      Map<Long, Long> allocatedBytes, long brokerCpuNanos) {}
 
   private Mark mark() {
     return new Mark(System.nanoTime(), ProcessCpu.nanos(), ProcessCpu.jitMillis(),
         inferenceMeters == null ? null : InferenceMetrics.totals(inferenceMeters),
         deviceBusyNanos == null ? -1 : deviceBusyNanos.getAsLong(), ProcessCpu.machineTicks(),
         (long) frameMeters.get(FrameMetrics.WINDOW_WAIT).timer().totalTime(TimeUnit.NANOSECONDS), kafkaBlockedNanos(),
-        ProcessCpu.allocatedBytesByThread());
+        ProcessCpu.allocatedBytesByThread(), brokerCpuNanos == null ? -1 : brokerCpuNanos.getAsLong());
   }
 
   /**
@@ -204,7 +209,7 @@ final class StreamScenario implements AutoCloseable {
     ModelCallWindow.Window<Mark> window = modelCalls.window();
     if (window == null || window.frames() == 0) {
       return new DrainPhase(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, null, Double.NaN, Double.NaN, Double.NaN,
-          Double.NaN, Double.NaN);
+          Double.NaN, Double.NaN, Double.NaN);
     }
     Mark start = window.start();
     Mark end = mark();
@@ -214,7 +219,8 @@ final class StreamScenario implements AutoCloseable {
         start.jitMillis() < 0 ? Double.NaN : (end.jitMillis() - start.jitMillis()) / (double) window.frames(),
         batcherSince(start, end), busyFraction(start, end, window.endNanos()), machineBusy(start, end),
         threadShare(start, end, Mark::windowWaitNanos), threadShare(start, end, Mark::kafkaBlockedNanos),
-        ProcessCpu.kbPerItem(start.allocatedBytes(), end.allocatedBytes(), window.frames()));
+        ProcessCpu.kbPerItem(start.allocatedBytes(), end.allocatedBytes(), window.frames()),
+        brokerCpuMsPerFrame(start, end, window.frames()));
   }
 
   /** Sends {@code frames} frames at {@code rate} per second and measures each one's latency. */
@@ -258,7 +264,7 @@ final class StreamScenario implements AutoCloseable {
         Percentiles.of(sorted, 0.95), Percentiles.of(sorted, 0.99),
         sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1], ProcessCpu.msPerItem(start.cpuNanos(), frames),
         batcherSince(start, end), busyFraction(start, end, end.nanos()), machineBusy(start, end),
-        Spread.of(fromTopic), Spread.of(processing), Spread.of(modelCalls));
+        Spread.of(fromTopic), Spread.of(processing), Spread.of(modelCalls), brokerCpuMsPerFrame(start, end, frames));
   }
 
   /** Dead letters read so far, over both phases. */
@@ -366,6 +372,12 @@ final class StreamScenario implements AutoCloseable {
     long wallNanos = to.nanos() - from.nanos();
     return wallNanos <= 0 ? Double.NaN
         : (waitedNanos.applyAsDouble(to) - waitedNanos.applyAsDouble(from)) / ((double) streamThreads * wallNanos);
+  }
+
+  /** The broker process's CPU milliseconds per frame between two marks; NaN when unknown. */
+  private static double brokerCpuMsPerFrame(Mark from, Mark to, int frames) {
+    return from.brokerCpuNanos() < 0 || to.brokerCpuNanos() < 0 || frames <= 0 ? Double.NaN
+        : (to.brokerCpuNanos() - from.brokerCpuNanos()) / 1e6 / frames;
   }
 
   private static double machineBusy(Mark from, Mark to) {

@@ -25,6 +25,25 @@ class ProcessCpuTest {
   }
 
   @Test
+  void anotherProcessesCpuIsReadUntilItIsGone() throws Exception {
+    // A shell that counts for a while: its CPU time grows; once it has been reaped, it is unknown.
+    Process busy = new ProcessBuilder("sh", "-c", "i=0; while [ $i -lt 3000000 ]; do i=$((i+1)); done; sleep 30").start();
+    try {
+      long first = ProcessCpu.nanosOf(busy.pid());
+      assertTrue(first >= 0, "readable while it runs: " + first);
+      long later = first;
+      for (int i = 0; i < 200 && later <= first; i++) {
+        Thread.sleep(50);
+        later = ProcessCpu.nanosOf(busy.pid());
+      }
+      assertTrue(later > first, "its CPU time grows: " + first + " -> " + later);
+    } finally {
+      busy.destroyForcibly().waitFor();
+    }
+    assertEquals(-1, ProcessCpu.nanosOf(busy.pid()));
+  }
+
+  @Test
   void aThreadStartedMeanwhileCountsFromZeroAndUnknownsAreNaN() {
     Map<Long, Long> before = Map.of(1L, 1_000L);
     assertEquals(3.0, ProcessCpu.kbPerItem(before, Map.of(1L, 1_000L + 1024, 2L, 2048L), 1), 1e-9);

@@ -38,9 +38,9 @@ class StreamBenchReportTest {
           new CeilingResult(100, fps, batchCallMs, 20.0, 7.5), null, FINISHED);
     }
     DrainPhase drain = new DrainPhase(100, fps, 1.25 * fps, 7.5, 0.5, new BatcherFigures(6.5, 2.0, 20.0), NAN, NAN, NAN,
-        NAN, NAN);
+        NAN, NAN, NAN);
     PacedPhase paced = new PacedPhase(50, 0.8 * fps, p99 / 2, p99 * 0.9, p99, p99 + 1, NAN,
-        new BatcherFigures(2.5, 1.0, 8.0), NAN, NAN, Spread.UNKNOWN, Spread.UNKNOWN, Spread.UNKNOWN);
+        new BatcherFigures(2.5, 1.0, 8.0), NAN, NAN, Spread.UNKNOWN, Spread.UNKNOWN, Spread.UNKNOWN, NAN);
     return new Row(size, scenario, config, new Host(2, LOAD, new Broker("in-JVM", 4242, "/tmp (ext4)"), NAN), null,
         new KafkaScenarioResult(drain, paced, 0), FINISHED);
   }
@@ -59,10 +59,10 @@ class StreamBenchReportTest {
     }
     boolean batched = scenario.equals(StreamBench.SEGSTREAM);
     DrainPhase drain = new DrainPhase(100, fps, NAN, cpuMs, 0.5, batched ? new BatcherFigures(20, 2.0, 3.2) : null, busy,
-        0.9, batched ? 0.125 : 0, batched ? 0.05 : 0.5, batched ? 151.5 : 250);
+        0.9, batched ? 0.125 : 0, batched ? 0.05 : 0.5, batched ? 151.5 : 250, batched ? 0.21 : 0.3);
     PacedPhase paced = new PacedPhase(50, 0.5 * fps, p99 / 2, p99 * 0.9, p99, p99 + 1, NAN,
         batched ? new BatcherFigures(10, 1.0, 2.5) : null, busy / 2, 0.6, new Spread(p99 / 3, p99 - 3),
-        new Spread(p99 / 4, p99 - 4), new Spread(1, p99 - 5));
+        new Spread(p99 / 4, p99 - 4), new Spread(1, p99 - 5), batched ? 0.24 : NAN);
     return new Row(size, scenario, config, new Host(2, LOAD, new Broker("own process", 77, "/dev/shm (tmpfs: in memory)"), 62.5), null,
         new KafkaScenarioResult(drain, paced, 0), FINISHED);
   }
@@ -79,14 +79,15 @@ class StreamBenchReportTest {
 
     String md = StreamBenchReport.combinedMarkdown(List.of(csv));
     assertTrue(md.contains("- 128x128 (simulated): 85% of min(device 9000, CPU 1000) frames/s (met) (machine CPU 90% busy); "
-        + "p99 9 ms at 425.0 frames/s vs 3 x 3.5 ms = 11 ms (met) (from the frames topic: 6 ms; model call: 4 ms); "
-        + "2.83x (b) (NOT met)"), md);
+        + "p99 9 ms at 425.0 frames/s vs 3 x 3.5 ms = 11 ms (met) (from the frames topic: 6 ms; model call: 4 ms) "
+        + "(machine CPU 60% busy while paced; the broker's process 0.24 ms CPU per frame); 2.83x (b) (NOT met)"), md);
     // Where the paced latency went, p50 / p99 of each part.
     assertTrue(md.contains("| 128x128 | c-segstream | 425.0 | 5 / 9 | 3 / 6 | 2 / 5 | 1 / 4 |"), md);
     assertTrue(md.contains("| 128x128 | b-naive | 150.0 | 6 / 12 | 4 / 9 | 3 / 8 | 1 / 7 |"), md);
-    assertTrue(md.contains("| 128x128 | c-segstream | backlog | 20.00 | 2.0 | 3.2 | 0.16 | 25% | 90% | 13% | 5% |"), md);
-    assertTrue(md.contains("| 128x128 | b-naive | backlog | 1 | - | - | - | 60% | 90% | 0% |"), md);
-    assertTrue(md.contains("| 128x128 | b-naive | paced | 1 | - | - | - | 30% | 60% |  |"), md);
+    assertTrue(md.contains("| 128x128 | c-segstream | backlog | 20.00 | 2.0 | 3.2 | 0.16 | 25% | 90% | 0.21 | 13% | 5% |"), md);
+    assertTrue(md.contains("| 128x128 | c-segstream | paced | 10.00 | 1.0 | 2.5 | 0.25 | 13% | 60% | 0.24 |  |  |"), md);
+    assertTrue(md.contains("| 128x128 | b-naive | backlog | 1 | - | - | - | 60% | 90% | 0.30 | 0% |"), md);
+    assertTrue(md.contains("| 128x128 | b-naive | paced | 1 | - | - | - | 30% | 60% |  |  |"), md);
   }
 
   @Test
@@ -118,6 +119,8 @@ class StreamBenchReportTest {
         && !read.kafka().paced().modelCall().known());
     assertTrue(Double.isNaN(read.kafka().drain().machineBusy()));
     assertTrue(Double.isNaN(read.kafka().drain().allocatedKbPerFrame()) && Double.isNaN(read.kafka().drain().kafkaWait()));
+    assertTrue(Double.isNaN(read.kafka().drain().brokerCpuMsPerFrame())
+        && Double.isNaN(read.kafka().paced().brokerCpuMsPerFrame()));
     assertNull(read.host().broker());
     assertTrue(Double.isNaN(read.host().coreProbeMs()));
   }
@@ -127,7 +130,7 @@ class StreamBenchReportTest {
     List<Row> rows = List.of(simulated(StreamBench.CEILING, 9_000, NAN, 3.5, 0.01, NAN),
         simulated(StreamBench.SEGSTREAM, 850, 9, NAN, 2.01, 0.25));
     Path csv = Files.writeString(tmp.resolve("stream-128.csv"), StreamBenchReport.csv(rows));
-    assertTrue(Files.readString(csv).contains(",own process,77,3.000,6.000,0.900,0.600,2.250,5.000,1.000,4.000,0.125,151.500,0.050,62.500,/dev/shm (tmpfs: in memory)\n"),
+    assertTrue(Files.readString(csv).contains(",own process,77,3.000,6.000,0.900,0.600,2.250,5.000,1.000,4.000,0.125,151.500,0.050,62.500,/dev/shm (tmpfs: in memory),0.210,0.240\n"),
         Files.readString(csv));
     List<Row> read = StreamBenchReport.parse(csv);
     assertEquals("/dev/shm (tmpfs: in memory)", read.get(1).host().broker().logDir());

@@ -57,8 +57,10 @@ class StreamScenarioTest {
       oracle.register(scene);
       images.add(scene.image());
     }
-    try (StreamScenario scenario = new StreamScenario(new SegstreamConfig(settings), oracle, null, null, images,
-            ImageEncoding.PNG, Duration.ofSeconds(120));
+    // The broker runs in this JVM; this process stands in for a broker process of its own.
+    long self = ProcessHandle.current().pid();
+    try (StreamScenario scenario = new StreamScenario(new SegstreamConfig(settings), oracle, null, null,
+            () -> ProcessCpu.nanosOf(self), images, ImageEncoding.PNG, Duration.ofSeconds(120));
         KafkaProducer<String, byte[]> producer = broker.rawProducer()) {
       sendJunk(producer, masksTopic);
       StreamBenchResult.DrainPhase drained = scenario.drainBacklog(0, 4);
@@ -69,6 +71,8 @@ class StreamScenarioTest {
       assertTrue(drained.allocatedKbPerFrame() > 24 * 16 * 3 / 1024.0, drained.toString());
       // Between frames the threads wait in the consumer's poll.
       assertTrue(drained.kafkaWait() > 0 && drained.kafkaWait() <= 1, drained.toString());
+      // Read in clock ticks, so a phase this short may read zero, but never unknown.
+      assertTrue(drained.brokerCpuMsPerFrame() >= 0, drained.toString());
 
       // Junk in the middle of the paced run, whose consumer reads every mask for its capture time.
       sendJunk(producer, masksTopic);
@@ -84,6 +88,7 @@ class StreamScenarioTest {
       assertEquals("LogAppendTime", framesTimestampType(settings), "the frames are stamped when appended");
       // The machine (Linux /proc/stat) was busy, at least with this processor, for part of the phase.
       assertTrue(paced.machineBusy() > 0 && paced.machineBusy() <= 1, paced.toString());
+      assertTrue(paced.brokerCpuMsPerFrame() >= 0, paced.toString());
 
       String report = scenario.unreadableReport().orElseThrow();
       assertTrue(report.startsWith("skipped 4 unreadable records on " + masksTopic
@@ -119,7 +124,7 @@ class StreamScenarioTest {
         return new CompletableFuture<>();
       }
     };
-    try (StreamScenario scenario = new StreamScenario(new SegstreamConfig(settings), neverAnswers, null, null,
+    try (StreamScenario scenario = new StreamScenario(new SegstreamConfig(settings), neverAnswers, null, null, null,
         List.of(scene.image()), ImageEncoding.PNG, Duration.ofSeconds(8))) {
       TimeoutException timeout = assertThrows(TimeoutException.class, () -> scenario.drainBacklog(0, 4));
       String frames = (String) settings.get(SegstreamConfig.TOPIC_FRAMES);
