@@ -90,16 +90,24 @@ public final class StreamBench {
     /** Measured backlog frames unless {@code --frames} says. */
     public static final int DEFAULT_FRAMES = 2000;
     /**
-     * The least a simulated device's backlog lasts at its capacity. At 9,600 frames/s 2,000 frames drain
-     * in 0.2 s, where the drain's start and end weigh in: such runs of one command spread 75-87%
-     * (docs/benchmarks.md, round 5).
+     * How long a simulated device's backlog lasts at its capacity, unless that would exceed
+     * {@link #MAX_SIMULATED_BACKLOG_BYTES}. At 9,600 frames/s 2,000 frames drain in 0.2 s, where the
+     * drain's start and end weigh in: such runs spread 75-87% (round 5). A longer drain weighs them
+     * less still; it did not remove the slow runs, each with more CPU per frame: drains of 1 s read
+     * 73-97% (3 of 14 below 80%), drains of 4 s 79-100% (2 of 12; docs/benchmarks.md, round 9).
      */
-    public static final Duration MIN_SIMULATED_BACKLOG = Duration.ofSeconds(1);
+    public static final Duration MIN_SIMULATED_BACKLOG = Duration.ofSeconds(4);
+    /**
+     * The most decoded pixels (3 bytes each) a default simulated backlog holds, so that large RAW frames
+     * do not fill the broker's log folder, which by default is memory ({@link BrokerLogDir}): 2 GiB is
+     * 4 s at 128x128 RAW.
+     */
+    public static final long MAX_SIMULATED_BACKLOG_BYTES = 2L << 30;
 
     /**
      * The measured backlog at one size: {@code frames} when given; else {@link #DEFAULT_FRAMES}, and
-     * against a simulated device at least {@link #MIN_SIMULATED_BACKLOG} of its capacity, max batch /
-     * t(max batch).
+     * against a simulated device {@link #MIN_SIMULATED_BACKLOG} of its capacity, max batch / t(max
+     * batch), as far as {@link #MAX_SIMULATED_BACKLOG_BYTES} allows.
      */
     public int backlogFrames(int maxBatch, long pixels) {
       if (frames > 0) {
@@ -109,7 +117,9 @@ public final class StreamBench {
         return DEFAULT_FRAMES;
       }
       double capacityPerSecond = maxBatch * 1e9 / simulated.batchNanos(maxBatch, pixels);
-      return (int) Math.max(DEFAULT_FRAMES, Math.ceil(capacityPerSecond * MIN_SIMULATED_BACKLOG.toNanos() / 1e9));
+      double wanted = Math.ceil(capacityPerSecond * MIN_SIMULATED_BACKLOG.toNanos() / 1e9);
+      double fitting = Math.floor(MAX_SIMULATED_BACKLOG_BYTES / (3.0 * pixels));
+      return (int) Math.max(DEFAULT_FRAMES, Math.min(wanted, fitting));
     }
   }
 

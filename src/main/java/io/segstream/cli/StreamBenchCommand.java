@@ -45,7 +45,8 @@ public final class StreamBenchCommand implements Callable<Integer> {
   List<String> sizes = List.of("128");
 
   @Option(names = "--frames", description = "Measured backlog frames per Kafka scenario (default: 2000; with --device "
-      + "simulated at least 1 s of the device's capacity at each size, max batch / t(max batch)).")
+      + "simulated 4 s of the device's capacity at each size, max batch / t(max batch), as far as 2 GiB of pixels "
+      + "allow, and at least 2000).")
   Integer frames;
 
   @Option(names = "--jit-warmup-seconds", description = "Before the first Kafka scenario, run rounds of it unmeasured until the JIT compilers settle "

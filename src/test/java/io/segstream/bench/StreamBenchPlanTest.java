@@ -29,10 +29,13 @@ class StreamBenchPlanTest {
   }
 
   @Test
-  void aSimulatedDeviceDrainsAtLeastOneSecondOfItsCapacity() {
-    // t(32) at 128x128 = 2 ms + 32 x 1.20919 ms x 16,384 / 522,240 = 3.2139 ms: 9,956.7 frames/s.
-    assertEquals(9957, plan(0, SimulatedAccelerator.Timing.DEFAULT).backlogFrames(32, 128 * 128));
-    // At 640x360 one second is 1,678 frames, fewer than the default.
-    assertEquals(StreamBench.Plan.DEFAULT_FRAMES, plan(0, SimulatedAccelerator.Timing.DEFAULT).backlogFrames(32, 640 * 360));
+  void aSimulatedDeviceDrainsFourSecondsOfItsCapacityAsFarAsTwoGibibytesAllow() {
+    // t(32) at 128x128 = 2 ms + 32 x 1.20919 ms x 16,384 / 522,240 = 3.2139 ms: 9,956.7 frames/s, so
+    // 39,827 frames in 4 s (1.96 GB of RAW pixels).
+    assertEquals(39_827, plan(0, SimulatedAccelerator.Timing.DEFAULT).backlogFrames(32, 128 * 128));
+    // At 640x360, 4 s would be 6,712 frames, but 2 GiB hold 3,106 of 691,200 bytes.
+    assertEquals(3_106, plan(0, SimulatedAccelerator.Timing.DEFAULT).backlogFrames(32, 640 * 360));
+    // Never fewer than the default.
+    assertEquals(StreamBench.Plan.DEFAULT_FRAMES, plan(0, SimulatedAccelerator.Timing.DEFAULT).backlogFrames(32, 1920 * 1080));
   }
 }
