@@ -66,6 +66,7 @@ public final class SegstreamConfig extends AbstractConfig {
   public static final String INSTANCES_PER_DEVICE = "instances.per.device";
   public static final String MAX_BATCH_SIZE = "max.batch.size";
   public static final String MAX_QUEUE_DELAY_MS = "max.queue.delay.ms";
+  public static final String DISPATCH_WHEN_DEVICE_IDLE = "dispatch.when.device.idle";
   public static final String MAX_FRAMES_IN_FLIGHT = "max.frames.in.flight";
   /** Batches per task window when {@link #MAX_FRAMES_IN_FLIGHT} is derived (see {@link #framesInFlight()}). */
   static final int WINDOW_BATCHES = 2;
@@ -152,6 +153,9 @@ public final class SegstreamConfig extends AbstractConfig {
               "Most frames the dynamic batcher puts in one model call.")
           .define(MAX_QUEUE_DELAY_MS, Type.INT, 5, Range.atLeast(0), Importance.MEDIUM,
               "Longest a frame waits in the batcher for others to join its batch.")
+          .define(DISPATCH_WHEN_DEVICE_IDLE, Type.BOOLEAN, false, Importance.LOW,
+              "Whether a batch goes as soon as its device runs nothing, however few frames it holds, instead of waiting up to max.queue.delay.ms for more: an idle device gains nothing from the wait, frames that arrive while it runs form the next batch, and batches grow with the load."
+                  + " Costs device time at low load (each batch pays the device's fixed cost per call). false: batches wait for max.batch.size frames or max.queue.delay.ms, as Triton's dynamic batcher does.")
           .define(MAX_FRAMES_IN_FLIGHT, Type.INT, 0, Range.atLeast(0), Importance.MEDIUM,
               "Most frames of one partition (stream task) being decoded, segmented or post-processed and not yet forwarded; a full window makes the stream thread wait for the oldest. Bounds memory and what a crash reprocesses."
                   + " 0 derives it: " + WINDOW_BATCHES + " x max.batch.size (16 at the default batch of 8), so one task alone can fill a batch while the previous one is post-processed.")

@@ -14,12 +14,21 @@ import java.util.OptionalInt;
  * @param requestTimeout longest a caller waits for queue space and its result together
  * @param modelInputSize the model's fixed input size, which every frame is fitted to, so frames of any
  *     size share batches; null when the model takes frames as they are (only equal sizes share)
+ * @param dispatchWhenDeviceIdle whether a batch also goes, however small, once no instance of a free
+ *     instance's device is running one; false: only a full batch or the delay sends it (Triton's rule)
  */
-public record BatcherSettings(
-    int maxBatchSize, Duration maxQueueDelay, int queueCapacity, Duration requestTimeout, ImageSize modelInputSize) {
+public record BatcherSettings(int maxBatchSize, Duration maxQueueDelay, int queueCapacity, Duration requestTimeout,
+    ImageSize modelInputSize, boolean dispatchWhenDeviceIdle) {
 
+  /** Triton's rule: a batch goes when full or when its oldest image has waited the delay. */
   public BatcherSettings(int maxBatchSize, Duration maxQueueDelay, int queueCapacity, Duration requestTimeout) {
-    this(maxBatchSize, maxQueueDelay, queueCapacity, requestTimeout, null);
+    this(maxBatchSize, maxQueueDelay, queueCapacity, requestTimeout, null, false);
+  }
+
+  /** Triton's rule, for a model with a fixed input size. */
+  public BatcherSettings(int maxBatchSize, Duration maxQueueDelay, int queueCapacity, Duration requestTimeout,
+      ImageSize modelInputSize) {
+    this(maxBatchSize, maxQueueDelay, queueCapacity, requestTimeout, modelInputSize, false);
   }
 
   public BatcherSettings {
@@ -53,7 +62,8 @@ public record BatcherSettings(
         Duration.ofMillis(config.getInt(SegstreamConfig.MAX_QUEUE_DELAY_MS)),
         config.getInt(SegstreamConfig.QUEUE_CAPACITY),
         Duration.ofMillis(config.getInt(SegstreamConfig.INFERENCE_TIMEOUT_MS)),
-        inputSize);
+        inputSize,
+        config.getBoolean(SegstreamConfig.DISPATCH_WHEN_DEVICE_IDLE));
   }
 
   /** The size a frame is batched by: the model's input size when fixed, else the frame's own. */

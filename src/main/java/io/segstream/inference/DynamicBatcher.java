@@ -31,8 +31,11 @@ import org.slf4j.LoggerFactory;
  *       share a batch (a batch is one [N,H,W,3] tensor), so each size forms its own batches, unless
  *       the model has a fixed input size: every frame is fitted to it, so all share one queue. A batch
  *       goes to a free instance once it holds {@code maxBatchSize} images or its oldest image has
- *       waited {@code maxQueueDelay}; while every instance is busy, batches keep growing. Among ready
- *       sizes the one whose head waited longest goes first.
+ *       waited {@code maxQueueDelay}; while every instance is busy, batches keep growing. With
+ *       {@code dispatchWhenDeviceIdle}, a batch also goes, however small, to a free instance whose
+ *       device runs no batch: waiting would only leave the device idle. Instances of one device
+ *       (several per GPU) share its compute, so a free instance next to a busy one still waits for
+ *       a full batch or the delay. Among ready sizes the one whose head waited longest goes first.
  *   <li><b>Backpressure.</b> At most {@code queueCapacity} images wait; further callers block, and
  *       fail with a {@link SegmentationException} when {@code requestTimeout} passes first. The same
  *       timeout bounds the wait for the result: {@link #segmentAsync} futures complete exceptionally
@@ -74,6 +77,8 @@ public final class DynamicBatcher implements Segmenter {
   private final Condition space = lock.newCondition();
   private final Map<ImageSize, ArrayDeque<Request>> queues = new LinkedHashMap<>();
   private final ArrayDeque<ModelInstance> idle = new ArrayDeque<>();
+  /** Batches running now, per device. */
+  private final Map<String, Integer> runningOnDevice = new HashMap<>();
   private volatile int queued;
   /** No more images are taken: set by close, or by a failed scheduler. */
   private boolean closed;
@@ -240,6 +245,7 @@ public final class DynamicBatcher implements Segmenter {
         long now = System.nanoTime();
         long waitNanos = Long.MAX_VALUE;
         if (!idle.isEmpty()) {
+          ModelInstance onIdleDevice = settings.dispatchWhenDeviceIdle() ? instanceOnIdleDevice() : null;
           ArrayDeque<Request> ready = null;
           for (Iterator<ArrayDeque<Request>> it = queues.values().iterator(); it.hasNext(); ) {
             ArrayDeque<Request> queue = it.next();
@@ -249,7 +255,7 @@ public final class DynamicBatcher implements Segmenter {
               continue;
             }
             long waited = now - queue.peek().enqueuedNanos;
-            if (queue.size() >= settings.maxBatchSize() || waited >= maxDelay) {
+            if (queue.size() >= settings.maxBatchSize() || waited >= maxDelay || onIdleDevice != null) {
               if (ready == null || queue.peek().enqueuedNanos < ready.peek().enqueuedNanos) {
                 ready = queue;
               }
@@ -258,7 +264,10 @@ public final class DynamicBatcher implements Segmenter {
             }
           }
           if (ready != null) {
-            dispatch(ready, now);
+            // An instance whose device is idle starts at once; one beside a busy instance would queue.
+            ModelInstance instance = onIdleDevice != null ? onIdleDevice : preferredIdleInstance();
+            idle.remove(instance);
+            dispatch(ready, instance, now);
             continue;
           }
         }
@@ -284,6 +293,22 @@ public final class DynamicBatcher implements Segmenter {
     }
   }
 
+  /** A free instance whose device runs no batch; null when there is none. */
+  private ModelInstance instanceOnIdleDevice() {
+    for (ModelInstance instance : idle) {
+      if (runningOnDevice.getOrDefault(instance.device(), 0) == 0) {
+        return instance;
+      }
+    }
+    return null;
+  }
+
+  /** The free instance to take a due batch: one on an idle device if any, else the first free one. */
+  private ModelInstance preferredIdleInstance() {
+    ModelInstance onIdleDevice = instanceOnIdleDevice();
+    return onIdleDevice != null ? onIdleDevice : idle.peek();
+  }
+
   /** Drops requests at the head whose callers gave up (timed out, interrupted). */
   private void dropAbandoned(ArrayDeque<Request> queue) {
     while (!queue.isEmpty() && queue.peek().result.isDone()) {
@@ -293,8 +318,7 @@ public final class DynamicBatcher implements Segmenter {
     }
   }
 
-  private void dispatch(ArrayDeque<Request> queue, long now) {
-    ModelInstance instance = idle.poll();
+  private void dispatch(ArrayDeque<Request> queue, ModelInstance instance, long now) {
     List<Request> batch = new ArrayList<>(Math.min(queue.size(), settings.maxBatchSize()));
     while (batch.size() < settings.maxBatchSize() && !queue.isEmpty()) {
       Request request = queue.poll();
@@ -310,6 +334,7 @@ public final class DynamicBatcher implements Segmenter {
     }
     InferenceMetrics.Instance instanceMeters = meters.get(instance);
     batch.forEach(request -> instanceMeters.queued(now - request.enqueuedNanos));
+    runningOnDevice.merge(instance.device(), 1, Integer::sum);
     runners.execute(() -> runAndRelease(instance, batch));
   }
 
@@ -324,6 +349,7 @@ public final class DynamicBatcher implements Segmenter {
     } finally {
       lock.lock();
       try {
+        runningOnDevice.merge(instance.device(), -1, Integer::sum);
         idle.add(instance);
         changed.signal();
       } finally {

@@ -52,6 +52,22 @@ class DynamicBatcherTest {
     return batcher;
   }
 
+  /** One instance per backend, on the named devices in turn. */
+  private DynamicBatcher startOn(BatcherSettings settings, List<String> devices, FakeBackend... backends) {
+    List<ModelInstance> instances = new ArrayList<>();
+    for (int i = 0; i < backends.length; i++) {
+      instances.add(new ModelInstance("instance#" + i, devices.get(i), backends[i]));
+    }
+    batcher = new DynamicBatcher(INFO, new ModelInstancePool(instances), settings,
+        new InferenceMetrics(registry, INFO.name(), INFO.version()));
+    return batcher;
+  }
+
+  /** Batches that may also go when their device is idle, with a delay longer than any test runs. */
+  private static BatcherSettings sentWhenDeviceIdle(int maxBatch) {
+    return new BatcherSettings(maxBatch, Duration.ofMinutes(10), 64, LONG, null, true);
+  }
+
   private static BatcherSettings settings(int maxBatch, Duration delay, int capacity, Duration timeout) {
     return new BatcherSettings(maxBatch, delay, capacity, timeout);
   }
@@ -128,6 +144,58 @@ class DynamicBatcherTest {
     Duration waited = Duration.ofNanos(backend.batchStartNanos.get(0) - submitted);
     assertTrue(waited.compareTo(delay) >= 0, "flushed after " + waited.toMillis() + " ms, before the delay");
     assertTrue(waited.compareTo(delay.plusSeconds(10)) < 0, "flushed only after " + waited.toMillis() + " ms");
+  }
+
+  @Test
+  void withDispatchWhenDeviceIdleALoneImageGoesAtOnce() throws Exception {
+    FakeBackend backend = new FakeBackend();
+    start(sentWhenDeviceIdle(8), backend);
+
+    // Under Triton's rule this image would wait the ten minutes' delay for company.
+    assertEquals(42, FakeBackend.idOf(batcher.segmentAsync(FakeBackend.image(42, 8, 8)).get(20, TimeUnit.SECONDS)));
+    assertEquals(List.of(1), backend.batchSizes);
+  }
+
+  @Test
+  void aFreeInstanceBesideABusyOneOnItsDeviceWaitsForAFullBatch() throws Exception {
+    FakeBackend first = new FakeBackend().closeGate();
+    FakeBackend second = new FakeBackend();
+    startOn(sentWhenDeviceIdle(4), List.of("gpu:0", "gpu:0"), first, second);
+
+    CompletableFuture<Segmentation> alone = batcher.segmentAsync(FakeBackend.image(0, 8, 8));
+    waitUntil(() -> first.batchSizes.size() == 1, "the first image runs on the idle device");
+    List<CompletableFuture<Segmentation>> next = new ArrayList<>();
+    for (int id = 1; id <= 3; id++) {
+      next.add(batcher.segmentAsync(FakeBackend.image(id, 8, 8)));
+    }
+    // The second instance is free, but its device is busy: the three wait for company.
+    Thread.sleep(300);
+    assertEquals(3, batcher.pending());
+    assertTrue(second.batchSizes.isEmpty(), second.batchSizes.toString());
+    next.add(batcher.segmentAsync(FakeBackend.image(4, 8, 8)));
+    waitUntil(() -> second.batchSizes.size() == 1, "the full batch goes to the second instance");
+    first.open();
+
+    assertEquals(0, FakeBackend.idOf(alone.get(20, TimeUnit.SECONDS)));
+    for (int id = 1; id <= 4; id++) {
+      assertEquals(id, FakeBackend.idOf(next.get(id - 1).get(20, TimeUnit.SECONDS)));
+    }
+    assertEquals(List.of(4), second.batchSizes);
+  }
+
+  @Test
+  void anIdleDeviceTakesABatchWhileAnotherDeviceIsBusy() throws Exception {
+    FakeBackend first = new FakeBackend().closeGate();
+    FakeBackend second = new FakeBackend();
+    startOn(sentWhenDeviceIdle(4), List.of("gpu:0", "gpu:1"), first, second);
+
+    CompletableFuture<Segmentation> blocked = batcher.segmentAsync(FakeBackend.image(0, 8, 8));
+    waitUntil(() -> first.batchSizes.size() == 1, "the first image runs on gpu:0");
+    // gpu:1 runs nothing, so the next image goes there at once, alone.
+    assertEquals(1, FakeBackend.idOf(batcher.segmentAsync(FakeBackend.image(1, 8, 8)).get(20, TimeUnit.SECONDS)));
+    assertEquals(List.of(1), second.batchSizes);
+    first.open();
+    assertEquals(0, FakeBackend.idOf(blocked.get(20, TimeUnit.SECONDS)));
   }
 
   @Test
