@@ -94,7 +94,7 @@ public final class StreamBench {
      * {@link #MAX_SIMULATED_BACKLOG_BYTES}. At 9,600 frames/s 2,000 frames drain in 0.2 s, where the
      * drain's start and end weigh in: such runs spread 75-87% (round 5). A longer drain weighs them
      * less still; it did not remove the slow runs, each with more CPU per frame: drains of 1 s read
-     * 73-97% (3 of 14 below 80%), drains of 4 s 79-100% (2 of 12; docs/benchmarks.md, round 9).
+     * 73-97% (3 of 14 below 80%), drains of 4 s 79-100% (2 of 14; docs/benchmarks.md, round 9).
      */
     public static final Duration MIN_SIMULATED_BACKLOG = Duration.ofSeconds(4);
     /**
