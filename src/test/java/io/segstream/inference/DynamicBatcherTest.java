@@ -156,14 +156,24 @@ class DynamicBatcherTest {
     assertEquals(List.of(1), backend.batchSizes);
   }
 
+  /**
+   * Two instances on {@code devices}, dispatching when a device is idle with batches of at most 4; the
+   * first runs image 0 and holds it until its gate opens. Returns image 0's result.
+   */
+  private CompletableFuture<Segmentation> firstInstanceBusy(FakeBackend first, FakeBackend second, String... devices)
+      throws InterruptedException {
+    startOn(sentWhenDeviceIdle(4), List.of(devices), first.closeGate(), second);
+    CompletableFuture<Segmentation> held = batcher.segmentAsync(FakeBackend.image(0, 8, 8));
+    waitUntil(() -> first.batchSizes.size() == 1, "image 0 runs on the first instance");
+    return held;
+  }
+
   @Test
   void aFreeInstanceBesideABusyOneOnItsDeviceWaitsForAFullBatch() throws Exception {
-    FakeBackend first = new FakeBackend().closeGate();
+    FakeBackend first = new FakeBackend();
     FakeBackend second = new FakeBackend();
-    startOn(sentWhenDeviceIdle(4), List.of("gpu:0", "gpu:0"), first, second);
+    CompletableFuture<Segmentation> alone = firstInstanceBusy(first, second, "gpu:0", "gpu:0");
 
-    CompletableFuture<Segmentation> alone = batcher.segmentAsync(FakeBackend.image(0, 8, 8));
-    waitUntil(() -> first.batchSizes.size() == 1, "the first image runs on the idle device");
     List<CompletableFuture<Segmentation>> next = new ArrayList<>();
     for (int id = 1; id <= 3; id++) {
       next.add(batcher.segmentAsync(FakeBackend.image(id, 8, 8)));
@@ -185,12 +195,10 @@ class DynamicBatcherTest {
 
   @Test
   void anIdleDeviceTakesABatchWhileAnotherDeviceIsBusy() throws Exception {
-    FakeBackend first = new FakeBackend().closeGate();
+    FakeBackend first = new FakeBackend();
     FakeBackend second = new FakeBackend();
-    startOn(sentWhenDeviceIdle(4), List.of("gpu:0", "gpu:1"), first, second);
+    CompletableFuture<Segmentation> blocked = firstInstanceBusy(first, second, "gpu:0", "gpu:1");
 
-    CompletableFuture<Segmentation> blocked = batcher.segmentAsync(FakeBackend.image(0, 8, 8));
-    waitUntil(() -> first.batchSizes.size() == 1, "the first image runs on gpu:0");
     // gpu:1 runs nothing, so the next image goes there at once, alone.
     assertEquals(1, FakeBackend.idOf(batcher.segmentAsync(FakeBackend.image(1, 8, 8)).get(20, TimeUnit.SECONDS)));
     assertEquals(List.of(1), second.batchSizes);
