@@ -245,7 +245,8 @@ public final class DynamicBatcher implements Segmenter {
         long now = System.nanoTime();
         long waitNanos = Long.MAX_VALUE;
         if (!idle.isEmpty()) {
-          ModelInstance onIdleDevice = settings.dispatchWhenDeviceIdle() ? instanceOnIdleDevice() : null;
+          ModelInstance onIdleDevice = instanceOnIdleDevice();
+          boolean sendNow = settings.dispatchWhenDeviceIdle() && onIdleDevice != null;
           ArrayDeque<Request> ready = null;
           for (Iterator<ArrayDeque<Request>> it = queues.values().iterator(); it.hasNext(); ) {
             ArrayDeque<Request> queue = it.next();
@@ -255,7 +256,7 @@ public final class DynamicBatcher implements Segmenter {
               continue;
             }
             long waited = now - queue.peek().enqueuedNanos;
-            if (queue.size() >= settings.maxBatchSize() || waited >= maxDelay || onIdleDevice != null) {
+            if (queue.size() >= settings.maxBatchSize() || waited >= maxDelay || sendNow) {
               if (ready == null || queue.peek().enqueuedNanos < ready.peek().enqueuedNanos) {
                 ready = queue;
               }
@@ -265,7 +266,7 @@ public final class DynamicBatcher implements Segmenter {
           }
           if (ready != null) {
             // An instance whose device is idle starts at once; one beside a busy instance would queue.
-            ModelInstance instance = onIdleDevice != null ? onIdleDevice : preferredIdleInstance();
+            ModelInstance instance = onIdleDevice != null ? onIdleDevice : idle.peek();
             idle.remove(instance);
             dispatch(ready, instance, now);
             continue;
@@ -301,12 +302,6 @@ public final class DynamicBatcher implements Segmenter {
       }
     }
     return null;
-  }
-
-  /** The free instance to take a due batch: one on an idle device if any, else the first free one. */
-  private ModelInstance preferredIdleInstance() {
-    ModelInstance onIdleDevice = instanceOnIdleDevice();
-    return onIdleDevice != null ? onIdleDevice : idle.peek();
   }
 
   /** Drops requests at the head whose callers gave up (timed out, interrupted). */
